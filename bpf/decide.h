@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The one decision code. Both entry points and every mode (inline, monitor, replay) call
+ * rp_decide(); they differ only in where the frame, its lengths, its time and its direction
+ * come from, and in how the verdict is returned. There is no other copy of this logic.
+ */
+#ifndef RP_BPF_DECIDE_H
+#define RP_BPF_DECIDE_H
+
+#include "parse.h"
+#include "maps.h"
+#include "clock.h"
+#include "direction.h"
+#include "counters.h"
+
+/* What an entry point hands to the decision code. */
+struct rp_input {
+	void *data;
+	void *data_end;
+	__u64 rec_time; /* replay: capture time from the record */
+	__u32 wire_len;
+	__u32 segs; /* frames this buffer stands for (GSO on tc egress), at least 1 */
+	__u8 dir; /* enum rp_dir; RP_DIR_UNKNOWN lets the program resolve it */
+	__u8 dir_src;
+};
+
+static __always_inline int rp_decide(const struct rp_input *in, struct rp_rec_out *out)
+{
+	struct rp_pkt p = { .wire_len = in->wire_len };
+	__u8 dir = in->dir, dir_src = in->dir_src;
+	int reason, verdict = RP_V_PASS;
+	__u64 now;
+
+	now = rp_now(in->rec_time);
+	(void)now; /* the stages of later issues take their time from here */
+
+	reason = rp_parse(&p, in->data, in->data_end);
+	if (dir == RP_DIR_UNKNOWN)
+		dir = rp_resolve_dir(&p, in->data, in->data_end, &dir_src);
+
+	if (rp_reason_malformed(reason)) {
+		p.pflags |= RP_PF_MALFORMED;
+		verdict = rp_knobs.malformed_verdict == RP_V_PASS ? RP_V_PASS : RP_V_DROP;
+	}
+
+	rp_count(0, &p, reason, verdict, dir, in->segs);
+
+	out->verdict = verdict;
+	out->dir = dir;
+	out->reason = reason;
+	out->service = 0;
+	out->level = 0;
+	out->l3 = p.l3;
+	out->l4 = p.l4;
+	out->pflags = p.pflags;
+	out->vlans = p.vlans;
+	out->dir_src = dir_src;
+	out->spare = 0;
+	out->spare2 = 0;
+	out->magic = RP_REC_MAGIC_OUT;
+	return verdict;
+}
+
+#endif /* RP_BPF_DECIDE_H */

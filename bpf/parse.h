@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The packet parser: Ethernet with up to two VLAN tags, IPv4 with options and fragments,
+ * IPv6 with hop-by-hop, routing, destination-options, fragment and AH headers, then
+ * TCP, UDP, ICMP and ICMPv6.
+ *
+ * Contract: rp_parse() never reads past data_end and always returns a reason from the
+ * parsing range of reasons.h. RP_R_ok means every header the later stages need is present.
+ * A header that is cut short gets a *_truncated reason, unless the frame was longer on the
+ * wire than what we hold (a capture's snap length), in which case it is RP_R_snap_cut: we
+ * cannot call a frame malformed for bytes we never saw.
+ *
+ * XXX: with XDP multi-buffer, only the linear part is parsed. Headers that straddle into a
+ * fragment are reported as snap_cut. Linear parts are at least a few hundred bytes on every
+ * driver we know, and the test-run path puts the first 3.5 KiB in the linear part.
+ */
+#ifndef RP_BPF_PARSE_H
+#define RP_BPF_PARSE_H
+
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/in.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "rempart/abi.h"
+
+#ifndef ETH_P_8021AD
+#define ETH_P_8021AD 0x88A8
+#endif
+#define RP_ETH_P_QINQ_OLD 0x9100
+
+/* Offsets above this are treated as cut short; it keeps every packet pointer the verifier
+ * sees well under its 64 KiB limit. No legitimate header stack reaches it. */
+#define RP_MAX_HDR_OFF 2048
+
+struct rp_pkt {
+	void *eth; /* struct ethhdr, always present when reason != eth_truncated */
+	__u32 wire_len; /* bytes on the wire */
+	__u16 l3_off;
+	__u16 l4_off;
+	__u16 l4_len; /* transport bytes according to the IP header */
+	__u8 l3; /* enum rp_l3 */
+	__u8 l4; /* IP protocol number; 0 when there is none */
+	__u8 pflags; /* RP_PF_* */
+	__u8 vlans;
+	__u8 tcp_flags; /* byte 13 of the TCP header, when RP_PF_L4_SEEN */
+	__u8 _pad;
+	__u16 sport; /* host order, TCP/UDP only */
+	__u16 dport;
+	__u32 saddr[4]; /* network order; IPv4 in [0] */
+	__u32 daddr[4];
+};
+
+/* A header at [off, off + len) does not fit in what we hold. */
+static __always_inline int rp_cut(struct rp_pkt *p, void *data, void *data_end, int reason)
+{
+	if (p->wire_len > (__u32)(data_end - data))
+		return RP_R_snap_cut;
+	return reason;
+}
+
+static __always_inline int rp_parse_l4(struct rp_pkt *p, void *data, void *data_end, __u32 off)
+{
+	p->l4_off = off;
+	if (off > RP_MAX_HDR_OFF)
+		return rp_cut(p, data, data_end, RP_R_ip6_ext_truncated);
+
+	if (p->l4 == IPPROTO_TCP) {
+		struct tcphdr *th = data + off;
+		__u32 doff;
+
+		if ((void *)(th + 1) > data_end)
+			return rp_cut(p, data, data_end, RP_R_tcp_truncated);
+		if (p->l4_len < sizeof(*th))
+			return RP_R_tcp_truncated;
+		doff = th->doff * 4;
+		if (doff < sizeof(*th) || doff > p->l4_len)
+			return RP_R_tcp_bad_doff;
+		p->sport = bpf_ntohs(th->source);
+		p->dport = bpf_ntohs(th->dest);
+		p->tcp_flags = ((__u8 *)th)[13];
+	} else if (p->l4 == IPPROTO_UDP) {
+		struct udphdr *uh = data + off;
+		__u32 ulen;
+
+		if ((void *)(uh + 1) > data_end)
+			return rp_cut(p, data, data_end, RP_R_udp_truncated);
+		if (p->l4_len < sizeof(*uh))
+			return RP_R_udp_truncated;
+		ulen = bpf_ntohs(uh->len);
+		/* The first fragment's UDP length covers the whole datagram. */
+		if (ulen < sizeof(*uh) || (!(p->pflags & RP_PF_FRAG_FIRST) && ulen > p->l4_len))
+			return RP_R_udp_bad_len;
+		p->sport = bpf_ntohs(uh->source);
+		p->dport = bpf_ntohs(uh->dest);
+	} else if (p->l4 == IPPROTO_ICMP || p->l4 == IPPROTO_ICMPV6) {
+		if (data + off + 4 > data_end)
+			return rp_cut(p, data, data_end, RP_R_icmp_truncated);
+		if (p->l4_len < 4)
+			return RP_R_icmp_truncated;
+	} else {
+		return RP_R_ok;
+	}
+	p->pflags |= RP_PF_L4_SEEN;
+	return RP_R_ok;
+}
+
+static __always_inline int rp_parse_ip4(struct rp_pkt *p, void *data, void *data_end, __u32 off)
+{
+	struct iphdr *ip = data + off;
+	__u32 ihl, tot, frag, foff;
+
+	p->l3 = RP_L3_IPV4;
+	if ((void *)(ip + 1) > data_end)
+		return rp_cut(p, data, data_end, RP_R_ip4_truncated);
+	if (ip->version != 4)
+		return RP_R_ip4_bad_version;
+	p->l4 = ip->protocol;
+	ihl = ip->ihl * 4;
+	if (ihl < sizeof(*ip))
+		return RP_R_ip4_bad_ihl;
+	if (data + off + ihl > data_end)
+		return rp_cut(p, data, data_end, RP_R_ip4_truncated);
+	if (ihl > sizeof(*ip))
+		p->pflags |= RP_PF_IP4_OPTS;
+	tot = bpf_ntohs(ip->tot_len);
+	if (tot < ihl)
+		return RP_R_ip4_bad_len;
+	if (tot > p->wire_len - off)
+		return RP_R_ip4_len_exceeds;
+	p->saddr[0] = ip->saddr;
+	p->daddr[0] = ip->daddr;
+	p->l4_len = tot - ihl;
+
+	frag = bpf_ntohs(ip->frag_off);
+	foff = (frag & 0x1fff) * 8;
+	if (foff) {
+		p->pflags |= RP_PF_FRAG_LATER;
+		if (foff + p->l4_len > 0xffff)
+			return RP_R_ip4_bad_frag;
+		return RP_R_ok;
+	}
+	if (frag & 0x2000)
+		p->pflags |= RP_PF_FRAG_FIRST;
+	return rp_parse_l4(p, data, data_end, off + ihl);
+}
+
+struct rp_ip6_opt {
+	__u8 nexthdr;
+	__u8 hdrlen;
+};
+
+struct rp_ip6_frag {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 frag_off;
+	__be32 id;
+};
+
+static __always_inline int rp_parse_ip6(struct rp_pkt *p, void *data, void *data_end, __u32 off)
+{
+	struct ipv6hdr *ip6 = data + off;
+	__u32 plen, end, i;
+	__u8 nh;
+
+	p->l3 = RP_L3_IPV6;
+	if ((void *)(ip6 + 1) > data_end)
+		return rp_cut(p, data, data_end, RP_R_ip6_truncated);
+	if (ip6->version != 6)
+		return RP_R_ip6_bad_version;
+	nh = ip6->nexthdr;
+	p->l4 = nh;
+	plen = bpf_ntohs(ip6->payload_len);
+	if (plen == 0 && nh == 0)
+		return RP_R_ip6_jumbo;
+	if (plen + sizeof(*ip6) > p->wire_len - off)
+		return RP_R_ip6_len_exceeds;
+	__builtin_memcpy(p->saddr, &ip6->saddr, 16);
+	__builtin_memcpy(p->daddr, &ip6->daddr, 16);
+	off += sizeof(*ip6);
+	end = off + plen;
+
+	for (i = 0; i < RP_MAX_IP6_EXT; i++) {
+		if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_DSTOPTS ||
+		    nh == IPPROTO_AH) {
+			struct rp_ip6_opt *o = data + off;
+			__u32 len;
+
+			if (off > RP_MAX_HDR_OFF)
+				return rp_cut(p, data, data_end, RP_R_ip6_ext_truncated);
+			if ((void *)(o + 1) > data_end)
+				return rp_cut(p, data, data_end, RP_R_ip6_ext_truncated);
+			len = nh == IPPROTO_AH ? (o->hdrlen + 2) * 4 : (o->hdrlen + 1) * 8;
+			if (off + len > end)
+				return RP_R_ip6_ext_truncated;
+			nh = o->nexthdr;
+			off += len;
+		} else if (nh == IPPROTO_FRAGMENT) {
+			struct rp_ip6_frag *f = data + off;
+			__u32 fo;
+
+			if (off > RP_MAX_HDR_OFF)
+				return rp_cut(p, data, data_end, RP_R_ip6_ext_truncated);
+			if ((void *)(f + 1) > data_end)
+				return rp_cut(p, data, data_end, RP_R_ip6_ext_truncated);
+			if (off + sizeof(*f) > end)
+				return RP_R_ip6_ext_truncated;
+			nh = f->nexthdr;
+			off += sizeof(*f);
+			fo = bpf_ntohs(f->frag_off);
+			if (fo & 0xfff8) {
+				p->pflags |= RP_PF_FRAG_LATER | RP_PF_IP6_EXT;
+				p->l4 = nh;
+				if ((fo & 0xfff8) + (end - off) > 0xffff)
+					return RP_R_ip6_bad_frag;
+				return RP_R_ok;
+			}
+			if (fo & 1)
+				p->pflags |= RP_PF_FRAG_FIRST;
+		} else {
+			break;
+		}
+		p->pflags |= RP_PF_IP6_EXT;
+	}
+	if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_DSTOPTS ||
+	    nh == IPPROTO_AH || nh == IPPROTO_FRAGMENT) {
+		p->l4 = nh;
+		return RP_R_ip6_ext_too_deep;
+	}
+	p->l4 = nh;
+	p->l4_len = end - off;
+	return rp_parse_l4(p, data, data_end, off);
+}
+
+/*
+ * Parse the frame in [data, data_end). p->wire_len must be set by the caller; it may be
+ * larger than data_end - data (snap length, or XDP fragments).
+ */
+static __always_inline int rp_parse(struct rp_pkt *p, void *data, void *data_end)
+{
+	struct ethhdr *eth = data;
+	__u16 proto;
+	__u32 off = sizeof(*eth);
+
+	p->eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return RP_R_eth_truncated;
+	proto = eth->h_proto;
+
+#pragma unroll
+	for (int i = 0; i < RP_MAX_VLANS + 1; i++) {
+		__u16 *tag;
+
+		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD) &&
+		    proto != bpf_htons(RP_ETH_P_QINQ_OLD))
+			break;
+		if (i == RP_MAX_VLANS)
+			return RP_R_vlan_too_deep;
+		tag = data + off;
+		if ((void *)(tag + 2) > data_end)
+			return rp_cut(p, data, data_end, RP_R_vlan_truncated);
+		proto = tag[1];
+		off += 4;
+		p->vlans++;
+	}
+	p->l3_off = off;
+
+	if (proto == bpf_htons(ETH_P_IP))
+		return rp_parse_ip4(p, data, data_end, off);
+	if (proto == bpf_htons(ETH_P_IPV6))
+		return rp_parse_ip6(p, data, data_end, off);
+	return RP_R_not_ip;
+}
+
+/* Reasons that mean the frame itself is broken (verdict set by the malformed knob). */
+static __always_inline int rp_reason_malformed(int reason)
+{
+	return reason != RP_R_ok && reason != RP_R_not_ip && reason != RP_R_snap_cut &&
+	       reason < RP_REASON_AREA_POLICY;
+}
+
+#endif /* RP_BPF_PARSE_H */

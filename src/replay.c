@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+
+#include "rempart/abi.h"
+#include "rempart.skel.h"
+#include "capture.h"
+#include "log.h"
+#include "reasons.h"
+#include "replay.h"
+
+/*
+ * test_run on a tc program builds an skb whose data must fit one page with its headroom and
+ * shared info; longer outbound frames are passed cut, with their true lengths in the record
+ * (the program only reads headers).
+ */
+#define RP_TC_MAX_DATA 3584
+
+int rp_pin_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	if (cpu < 0)
+		return -errno;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		return -errno;
+	return 0;
+}
+
+int rp_run_frame(const struct rp_dp *dp, uint8_t *buf, uint32_t len, union rp_record *rec)
+{
+	int err;
+
+	rec->in.magic = RP_REC_MAGIC_IN;
+	if (rec->in.dir == RP_DIR_OUT) {
+		struct __sk_buff skb = {}, skb_out = {};
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = buf + RP_CAP_HEADROOM,
+			    .data_size_in = len < RP_TC_MAX_DATA ? len : RP_TC_MAX_DATA,
+			    .ctx_in = &skb, .ctx_size_in = sizeof(skb), .ctx_out = &skb_out,
+			    .ctx_size_out = sizeof(skb_out));
+
+		memcpy(skb.cb, rec->words, sizeof(rec->words));
+		err = bpf_prog_test_run_opts(dp->tc_fd, &opts);
+		if (err)
+			return -errno;
+		memcpy(rec->words, skb_out.cb, sizeof(rec->words));
+	} else {
+		struct xdp_md md = { .data = RP_CAP_HEADROOM, .data_end = RP_CAP_HEADROOM + len };
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = buf,
+			    .data_size_in = RP_CAP_HEADROOM + len, .data_out = buf,
+			    .data_size_out = RP_CAP_BUF_SIZE, .ctx_in = &md, .ctx_size_in = sizeof(md));
+
+		memcpy(buf, rec->words, sizeof(rec->words));
+		err = bpf_prog_test_run_opts(dp->xdp_fd, &opts);
+		if (err)
+			return -errno;
+		memcpy(rec->words, buf, sizeof(rec->words));
+	}
+	if (rec->out.magic != RP_REC_MAGIC_OUT) {
+		memset(rec, 0, sizeof(*rec));
+		rec->out.verdict = RP_V_ABORTED;
+		rec->out.reason = RP_R_no_record;
+	}
+	return 0;
+}
+
+int rp_proto_l3_bucket(const struct rp_rec_out *o)
+{
+	return o->l3 == RP_L3_IPV4 ? RP_PB_IPV4 : o->l3 == RP_L3_IPV6 ? RP_PB_IPV6 : RP_PB_NOT_IP;
+}
+
+int rp_proto_l4_bucket(const struct rp_rec_out *o)
+{
+	if (o->l3 == RP_L3_NONE)
+		return -1;
+	if (o->pflags & RP_PF_FRAG_LATER)
+		return RP_PB_FRAG_LATER;
+	switch (o->l4) {
+	case 6:
+		return RP_PB_TCP;
+	case 17:
+		return RP_PB_UDP;
+	case 1:
+		return RP_PB_ICMP;
+	case 58:
+		return RP_PB_ICMP6;
+	default:
+		return RP_PB_OTHER_L4;
+	}
+}
+
+static void tally(struct rp_tally *t, uint32_t bytes)
+{
+	t->frames++;
+	t->bytes += bytes;
+}
+
+static int read_counters(void *arg, struct rp_svc_counters *sum)
+{
+	const struct rp_dp *dp = arg;
+
+	/* Foundation I: one service (0). Later issues sum over the services in use. */
+	return rp_dp_read_counters(dp, 0, sum);
+}
+
+static const char *frag_name(uint8_t pflags)
+{
+	if (pflags & RP_PF_FRAG_LATER)
+		return "later";
+	if (pflags & RP_PF_FRAG_FIRST)
+		return "first";
+	return "none";
+}
+
+static void write_verdict_row(FILE *f, uint64_t n, int64_t rel_ns, const struct rp_frame *fr,
+			      const struct rp_rec_out *o)
+{
+	char l4buf[8];
+	const char *l3 = o->l3 == RP_L3_IPV4 ? "ipv4" : o->l3 == RP_L3_IPV6 ? "ipv6" : "none";
+	const char *sign = rel_ns < 0 ? "-" : "";
+	uint64_t a = rel_ns < 0 ? -(uint64_t)rel_ns : (uint64_t)rel_ns;
+
+	fprintf(f, "%llu,%s,%s,%u,%u,%s,%s,%s,%s,%s,%u,%u,%u,%s%llu.%09llu\n",
+		(unsigned long long)n, rp_verdict_name(o->verdict), rp_reason_name(o->reason),
+		o->service, o->level, rp_dir_name(o->dir), rp_dir_src_name(o->dir_src), l3,
+		o->l3 ? rp_l4_name(o->l4, l4buf, sizeof(l4buf)) : "none", frag_name(o->pflags),
+		o->vlans, fr->wire_len, fr->cap_len, sign, (unsigned long long)(a / 1000000000ull),
+		(unsigned long long)(a % 1000000000ull));
+}
+
+#define RP_VERDICT_HEADER \
+	"frame,verdict,reason,service,level,dir,dir_src,l3,l4,frag,vlans,wire_len,cap_len,time\n"
+
+int rp_replay(const struct rp_replay_opts *o, struct rp_replay_result *res)
+{
+	struct rp_capture *cap = NULL;
+	struct rp_dp dp = { .skel = NULL };
+	pcap_dumper_t *passed = NULL, *dropped = NULL;
+	FILE *vf = NULL;
+	uint8_t *buf = NULL;
+	char err[512];
+	uint64_t last_t = 0;
+	int ret, rc;
+
+	memset(res, 0, sizeof(*res));
+	ret = rp_capture_open(o->capture, &cap, err, sizeof(err));
+	if (ret) {
+		rp_err("%s", err);
+		return ret;
+	}
+	snprintf(res->format, sizeof(res->format), "%s", rp_capture_format(cap));
+	snprintf(res->link, sizeof(res->link), "%s", rp_capture_link_name(cap));
+
+	ret = rp_pin_cpu();
+	if (ret)
+		rp_warn("cannot pin to one CPU (%s); per-CPU state may spread", strerror(-ret));
+	ret = rp_dp_open(&dp, RP_DP_REPLAY);
+	if (ret)
+		goto out;
+	ret = rp_dp_apply_config(&dp, o->cfg);
+	if (ret)
+		goto out;
+
+	buf = malloc(RP_CAP_BUF_SIZE);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (o->verdicts) {
+		vf = fopen(o->verdicts, "w");
+		if (!vf) {
+			ret = -errno;
+			rp_err("%s: cannot write: %s", o->verdicts, strerror(errno));
+			goto out;
+		}
+		setvbuf(vf, NULL, _IOFBF, 1 << 20);
+		fputs(RP_VERDICT_HEADER, vf);
+	}
+	if (o->write_passed && !(passed = pcap_dump_open(rp_capture_pcap(cap), o->write_passed))) {
+		rp_err("%s: %s", o->write_passed, pcap_geterr(rp_capture_pcap(cap)));
+		ret = -EIO;
+		goto out;
+	}
+	if (o->write_dropped && !(dropped = pcap_dump_open(rp_capture_pcap(cap), o->write_dropped))) {
+		rp_err("%s: %s", o->write_dropped, pcap_geterr(rp_capture_pcap(cap)));
+		ret = -EIO;
+		goto out;
+	}
+
+	for (;;) {
+		struct rp_frame fr;
+		union rp_record rec = {};
+		int l4;
+
+		rc = rp_capture_next(cap, buf, &fr);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			res->damaged = true;
+			snprintf(res->damage, sizeof(res->damage), "%s", rp_capture_error(cap));
+			break;
+		}
+		if (res->frames == 0) {
+			res->first_ns = fr.time_ns;
+			last_t = fr.time_ns;
+			rp_tick_init(&res->tick, fr.time_ns, read_counters, &dp);
+		}
+		/* The tick runs on capture time, never backwards (the program clamps alike). */
+		if (fr.time_ns > last_t)
+			last_t = fr.time_ns;
+		ret = rp_tick_advance(&res->tick, last_t, !o->no_merge_ticks);
+		if (ret)
+			goto out;
+
+		rp_rec_set_time(&rec.in, fr.time_ns);
+		rec.in.wire_len = fr.wire_len;
+		rec.in.cap_len = fr.cap_len;
+		rec.in.dir = fr.dir;
+		if (fr.cap_len < 14)
+			res->padded++;
+		if (fr.len < fr.cap_len)
+			res->cut++;
+		ret = rp_run_frame(&dp, buf, fr.len, &rec);
+		if (ret) {
+			rp_err("test run failed on frame %llu: %s",
+			       (unsigned long long)res->frames + 1, strerror(-ret));
+			goto out;
+		}
+		rp_tick_touch(&res->tick);
+		res->frames++;
+		res->bytes += fr.wire_len;
+		res->last_ns = last_t;
+		tally(&res->verdict[rec.out.verdict & 3], fr.wire_len);
+		tally(&res->reason[rec.out.reason & (RP_REASON_MAX - 1)], fr.wire_len);
+		tally(&res->service[rec.out.service % RP_MAX_SERVICES], fr.wire_len);
+		tally(&res->dir[rec.out.dir % RP_DIR_MAX], fr.wire_len);
+		tally(&res->dir_src[rec.out.dir_src & 3], fr.wire_len);
+		tally(&res->proto[rp_proto_l3_bucket(&rec.out)], fr.wire_len);
+		l4 = rp_proto_l4_bucket(&rec.out);
+		if (l4 >= 0)
+			tally(&res->proto[l4], fr.wire_len);
+		if (vf)
+			write_verdict_row(vf, res->frames, (int64_t)(fr.time_ns - res->first_ns), &fr,
+					  &rec.out);
+		if (rec.out.verdict == RP_V_DROP ? dropped : passed)
+			pcap_dump((u_char *)(rec.out.verdict == RP_V_DROP ? dropped : passed),
+				  fr.hdr, fr.orig);
+	}
+	if (res->frames) {
+		ret = rp_tick_finish(&res->tick);
+		if (ret)
+			goto out;
+	}
+	res->clock_backwards = dp.skel->bss->rp_clock_backwards;
+	ret = res->damaged ? -EIO : 0;
+out:
+	if (vf && fclose(vf) && !ret) {
+		rp_err("%s: write failed: %s", o->verdicts, strerror(errno));
+		ret = -EIO;
+	}
+	if (passed)
+		pcap_dump_close(passed);
+	if (dropped)
+		pcap_dump_close(dropped);
+	free(buf);
+	rp_dp_close(&dp);
+	rp_capture_close(cap);
+	return ret;
+}
+
+void rp_replay_result_free(struct rp_replay_result *res)
+{
+	rp_tick_free(&res->tick);
+}
