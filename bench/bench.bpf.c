@@ -87,7 +87,7 @@ int bench_tc(struct __sk_buff *skb)
 /* The parse result must feed the return value, or the compiler drops the parser. */
 static __always_inline int bench_parse(void *data, void *data_end, __u32 wire_len)
 {
-	struct rp_pkt p = { .wire_len = wire_len };
+	struct rp_pkt p = { .wire_len = wire_len, .cap_len = data_end - data };
 	int reason = rp_parse(&p, data, data_end);
 
 	return reason == RP_R_ok && p.sport == 0 && p.dport == 0 && p.saddr[0] == p.daddr[0] &&

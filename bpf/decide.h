@@ -19,6 +19,7 @@ struct rp_input {
 	void *data_end;
 	__u64 rec_time; /* replay: capture time from the record */
 	__u32 wire_len;
+	__u32 cap_len; /* bytes of the frame we hold (replay: from the record) */
 	__u32 segs; /* frames this buffer stands for (GSO on tc egress), at least 1 */
 	__u8 dir; /* enum rp_dir; RP_DIR_UNKNOWN lets the program resolve it */
 	__u8 dir_src;
@@ -26,7 +27,7 @@ struct rp_input {
 
 static __always_inline int rp_decide(const struct rp_input *in, struct rp_rec_out *out)
 {
-	struct rp_pkt p = { .wire_len = in->wire_len };
+	struct rp_pkt p = { .wire_len = in->wire_len, .cap_len = in->cap_len };
 	__u8 dir = in->dir, dir_src = in->dir_src;
 	int reason, verdict = RP_V_PASS;
 	__u64 now;

@@ -9,6 +9,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "rempart/abi.h"
+#include "parse.h"
 
 /* Per-CPU counters, one element per service (0: traffic to no protected service). */
 struct {
@@ -43,8 +44,7 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } rp_local_v6 SEC(".maps");
 
-/* Load-time mode, fixed before load so the verifier removes the paths not taken. */
-const volatile __u8 rp_replay = 0; /* 1: time and direction come from the replay record */
+/* Load-time mode (rp_replay is in parse.h, which needs it too). */
 const volatile __u8 rp_monitor = 0; /* 1: XDP sees both directions (mirror port) */
 
 /* Run-time knobs, written in place by userspace (mmapped .data). */

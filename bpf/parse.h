@@ -28,6 +28,10 @@
 
 #include "rempart/abi.h"
 
+/* Load-time mode, fixed before load so the verifier removes the paths not taken.
+ * rp_replay: time, lengths and direction come from the replay record. */
+const volatile __u8 rp_replay = 0;
+
 #ifndef ETH_P_8021AD
 #define ETH_P_8021AD 0x88A8
 #endif
@@ -40,6 +44,7 @@
 struct rp_pkt {
 	void *eth; /* struct ethhdr, always present when reason != eth_truncated */
 	__u32 wire_len; /* bytes on the wire */
+	__u32 cap_len; /* bytes we hold; replay may pass fewer than the test-run buffer */
 	__u16 l3_off;
 	__u16 l4_off;
 	__u16 l4_len; /* transport bytes according to the IP header */
@@ -55,10 +60,26 @@ struct rp_pkt {
 	__u32 daddr[4];
 };
 
-/* A header at [off, off + len) does not fit in what we hold. */
-static __always_inline int rp_cut(struct rp_pkt *p, void *data, void *data_end, int reason)
+/*
+ * Does the header at ptr (offset off) with len bytes lie inside the frame? The pointer test
+ * is what the verifier needs; in replay the frame may be shorter than the buffer the kernel
+ * was given (test_run refuses tiny frames, so they are padded), so the captured length
+ * bounds it too. Live, rp_replay is 0 and the second test is pruned at load.
+ */
+static __always_inline int rp_fits(const struct rp_pkt *p, void *ptr, __u32 len, void *data_end,
+				   __u32 off)
 {
-	if (p->wire_len > (__u32)(data_end - data))
+	if (ptr + len > data_end)
+		return 0;
+	if (rp_replay && off + len > p->cap_len)
+		return 0;
+	return 1;
+}
+
+/* A header does not fit: malformed, unless the wire carried more than we hold. */
+static __always_inline int rp_cut(struct rp_pkt *p, int reason)
+{
+	if (p->wire_len > p->cap_len)
 		return RP_R_snap_cut;
 	return reason;
 }
@@ -67,14 +88,14 @@ static __always_inline int rp_parse_l4(struct rp_pkt *p, void *data, void *data_
 {
 	p->l4_off = off;
 	if (off > RP_MAX_HDR_OFF)
-		return rp_cut(p, data, data_end, RP_R_ip6_ext_truncated);
+		return rp_cut(p, RP_R_ip6_ext_truncated);
 
 	if (p->l4 == IPPROTO_TCP) {
 		struct tcphdr *th = data + off;
 		__u32 doff;
 
-		if ((void *)(th + 1) > data_end)
-			return rp_cut(p, data, data_end, RP_R_tcp_truncated);
+		if (!rp_fits(p, th, sizeof(*th), data_end, off))
+			return rp_cut(p, RP_R_tcp_truncated);
 		if (p->l4_len < sizeof(*th))
 			return RP_R_tcp_truncated;
 		doff = th->doff * 4;
@@ -87,8 +108,8 @@ static __always_inline int rp_parse_l4(struct rp_pkt *p, void *data, void *data_
 		struct udphdr *uh = data + off;
 		__u32 ulen;
 
-		if ((void *)(uh + 1) > data_end)
-			return rp_cut(p, data, data_end, RP_R_udp_truncated);
+		if (!rp_fits(p, uh, sizeof(*uh), data_end, off))
+			return rp_cut(p, RP_R_udp_truncated);
 		if (p->l4_len < sizeof(*uh))
 			return RP_R_udp_truncated;
 		ulen = bpf_ntohs(uh->len);
@@ -98,8 +119,8 @@ static __always_inline int rp_parse_l4(struct rp_pkt *p, void *data, void *data_
 		p->sport = bpf_ntohs(uh->source);
 		p->dport = bpf_ntohs(uh->dest);
 	} else if (p->l4 == IPPROTO_ICMP || p->l4 == IPPROTO_ICMPV6) {
-		if (data + off + 4 > data_end)
-			return rp_cut(p, data, data_end, RP_R_icmp_truncated);
+		if (!rp_fits(p, data + off, 4, data_end, off))
+			return rp_cut(p, RP_R_icmp_truncated);
 		if (p->l4_len < 4)
 			return RP_R_icmp_truncated;
 	} else {
@@ -115,16 +136,16 @@ static __always_inline int rp_parse_ip4(struct rp_pkt *p, void *data, void *data
 	__u32 ihl, tot, frag, foff;
 
 	p->l3 = RP_L3_IPV4;
-	if ((void *)(ip + 1) > data_end)
-		return rp_cut(p, data, data_end, RP_R_ip4_truncated);
+	if (!rp_fits(p, ip, sizeof(*ip), data_end, off))
+		return rp_cut(p, RP_R_ip4_truncated);
 	if (ip->version != 4)
 		return RP_R_ip4_bad_version;
 	p->l4 = ip->protocol;
 	ihl = ip->ihl * 4;
 	if (ihl < sizeof(*ip))
 		return RP_R_ip4_bad_ihl;
-	if (data + off + ihl > data_end)
-		return rp_cut(p, data, data_end, RP_R_ip4_truncated);
+	if (!rp_fits(p, ip, ihl, data_end, off))
+		return rp_cut(p, RP_R_ip4_truncated);
 	if (ihl > sizeof(*ip))
 		p->pflags |= RP_PF_IP4_OPTS;
 	tot = bpf_ntohs(ip->tot_len);
@@ -168,8 +189,8 @@ static __always_inline int rp_parse_ip6(struct rp_pkt *p, void *data, void *data
 	__u8 nh;
 
 	p->l3 = RP_L3_IPV6;
-	if ((void *)(ip6 + 1) > data_end)
-		return rp_cut(p, data, data_end, RP_R_ip6_truncated);
+	if (!rp_fits(p, ip6, sizeof(*ip6), data_end, off))
+		return rp_cut(p, RP_R_ip6_truncated);
 	if (ip6->version != 6)
 		return RP_R_ip6_bad_version;
 	nh = ip6->nexthdr;
@@ -191,9 +212,9 @@ static __always_inline int rp_parse_ip6(struct rp_pkt *p, void *data, void *data
 			__u32 len;
 
 			if (off > RP_MAX_HDR_OFF)
-				return rp_cut(p, data, data_end, RP_R_ip6_ext_truncated);
-			if ((void *)(o + 1) > data_end)
-				return rp_cut(p, data, data_end, RP_R_ip6_ext_truncated);
+				return rp_cut(p, RP_R_ip6_ext_truncated);
+			if (!rp_fits(p, o, sizeof(*o), data_end, off))
+				return rp_cut(p, RP_R_ip6_ext_truncated);
 			len = nh == IPPROTO_AH ? (o->hdrlen + 2) * 4 : (o->hdrlen + 1) * 8;
 			if (off + len > end)
 				return RP_R_ip6_ext_truncated;
@@ -204,9 +225,9 @@ static __always_inline int rp_parse_ip6(struct rp_pkt *p, void *data, void *data
 			__u32 fo;
 
 			if (off > RP_MAX_HDR_OFF)
-				return rp_cut(p, data, data_end, RP_R_ip6_ext_truncated);
-			if ((void *)(f + 1) > data_end)
-				return rp_cut(p, data, data_end, RP_R_ip6_ext_truncated);
+				return rp_cut(p, RP_R_ip6_ext_truncated);
+			if (!rp_fits(p, f, sizeof(*f), data_end, off))
+				return rp_cut(p, RP_R_ip6_ext_truncated);
 			if (off + sizeof(*f) > end)
 				return RP_R_ip6_ext_truncated;
 			nh = f->nexthdr;
@@ -237,8 +258,8 @@ static __always_inline int rp_parse_ip6(struct rp_pkt *p, void *data, void *data
 }
 
 /*
- * Parse the frame in [data, data_end). p->wire_len must be set by the caller; it may be
- * larger than data_end - data (snap length, or XDP fragments).
+ * Parse the frame in [data, data_end). The caller sets p->wire_len and p->cap_len (at most
+ * data_end - data); wire_len may be larger than cap_len (snap length, or XDP fragments).
  */
 static __always_inline int rp_parse(struct rp_pkt *p, void *data, void *data_end)
 {
@@ -247,8 +268,8 @@ static __always_inline int rp_parse(struct rp_pkt *p, void *data, void *data_end
 	__u32 off = sizeof(*eth);
 
 	p->eth = data;
-	if ((void *)(eth + 1) > data_end)
-		return RP_R_eth_truncated;
+	if (!rp_fits(p, eth, sizeof(*eth), data_end, 0))
+		return rp_cut(p, RP_R_eth_truncated);
 	proto = eth->h_proto;
 
 #pragma unroll
@@ -261,8 +282,8 @@ static __always_inline int rp_parse(struct rp_pkt *p, void *data, void *data_end
 		if (i == RP_MAX_VLANS)
 			return RP_R_vlan_too_deep;
 		tag = data + off;
-		if ((void *)(tag + 2) > data_end)
-			return rp_cut(p, data, data_end, RP_R_vlan_truncated);
+		if (!rp_fits(p, tag, 4, data_end, off))
+			return rp_cut(p, RP_R_vlan_truncated);
 		proto = tag[1];
 		off += 4;
 		p->vlans++;

@@ -44,6 +44,7 @@ int rp_xdp(struct xdp_md *ctx)
 			return XDP_ABORTED;
 		in.rec_time = rp_rec_time(&rec->in);
 		in.wire_len = rec->in.wire_len;
+		in.cap_len = rec->in.cap_len;
 		in.dir = rec->in.dir > RP_DIR_OUT ? RP_DIR_UNKNOWN : rec->in.dir;
 		in.dir_src = RP_DSRC_CAPTURE;
 		verdict = rp_decide(&in, &out.out);
@@ -52,6 +53,7 @@ int rp_xdp(struct xdp_md *ctx)
 	}
 
 	in.wire_len = bpf_xdp_get_buff_len(ctx);
+	in.cap_len = in.data_end - in.data;
 	in.dir = rp_monitor ? RP_DIR_UNKNOWN : RP_DIR_IN;
 	in.dir_src = RP_DSRC_HOOK;
 	verdict = rp_decide(&in, &out.out);
@@ -78,6 +80,7 @@ int rp_tc_egress(struct __sk_buff *skb)
 			return TC_ACT_SHOT;
 		in.rec_time = rp_rec_time(&rec.in);
 		in.wire_len = rec.in.wire_len;
+		in.cap_len = rec.in.cap_len;
 		in.dir_src = RP_DSRC_CAPTURE;
 	} else {
 		/* Locally generated packets may hold their headers in paged data. */
@@ -91,6 +94,8 @@ int rp_tc_egress(struct __sk_buff *skb)
 	}
 	in.data = (void *)(long)skb->data;
 	in.data_end = (void *)(long)skb->data_end;
+	if (!rp_replay)
+		in.cap_len = in.data_end - in.data;
 
 	verdict = rp_decide(&in, &rec.out);
 	if (rp_replay) {

@@ -13,6 +13,7 @@
 /* libpcap's classic-BPF header clashes with linux/bpf.h; we never compile filters. */
 #define PCAP_DONT_INCLUDE_PCAP_BPF_H
 #include <pcap/pcap.h>
+#include <pcap/dlt.h>
 
 /* Room before each frame in the caller's buffer: the replay record goes there. */
 #define RP_CAP_HEADROOM 20

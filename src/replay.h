@@ -56,7 +56,8 @@ struct rp_runner {
 };
 
 /*
- * Run one frame. buf holds the frame at buf + RP_CAP_HEADROOM (capture.h) with len bytes;
+ * Run one frame. buf (RP_CAP_BUF_SIZE bytes) holds the frame at buf + RP_CAP_HEADROOM
+ * (capture.h) with len bytes; short frames are padded in place;
  * rec->in is filled by the caller. On return rec->out holds the program's decision
  * (verdict RP_V_ABORTED, reason no_record, if the program wrote none). Returns 0 or -errno
  * from the syscall.
