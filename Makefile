@@ -18,14 +18,17 @@ Q := @
 msg = @printf '  %-8s %s\n' $(1) $(2)
 endif
 
+comma := ,
 CC ?= cc
 CLANG ?= clang
 BPFTOOL ?= bpftool
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
 ifneq ($(SANITIZER),)
+# SANITIZER=address builds with AddressSanitizer and UBSan together.
 BUILD ?= build-$(SANITIZER)
-SANFLAGS := -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all
+SANFLAGS := -fsanitize=$(SANITIZER)$(if $(filter address,$(SANITIZER)),$(comma)undefined) \
+	-fno-omit-frame-pointer -fno-sanitize-recover=all
 else
 BUILD ?= build
 SANFLAGS :=
@@ -78,14 +81,14 @@ $(BUILD)/tests/%: tests/unit/%.c tests/check.h $(BUILD)/librempart.a
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests $< $(BUILD)/librempart.a -o $@ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/bpf/%.c tests/check.h $(BUILD)/librempart.a
+$(BUILD)/tests/%: tests/bpf/%.c tests/check.h tests/bpf/frames.h $(BUILD)/librempart.a
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests $< $(BUILD)/librempart.a -o $@ $(LDLIBS)
 
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(HDRS) $(SKELS)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) -O1 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD) \
-		-fsanitize=fuzzer,address,undefined $< $(LIB_SRCS) -o $@ $(LDLIBS)
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $< $(LIB_SRCS) -o $@ $(LDLIBS)
 
 $(BUILD):
 	$(Q)mkdir -p $(BUILD)/src $(BUILD)/tests
@@ -97,7 +100,10 @@ demo: $(BUILD)/rempart
 	$(Q)$(BUILD)/rempart gen --scenario sample --seed 1 -o $(BUILD)/sample.pcapng --labels $(BUILD)/sample.labels
 	$(Q)$(BUILD)/rempart replay $(BUILD)/sample.pcapng
 
-check: $(BUILD)/rempart tests $(BUILD)/fuzz_capture
+FUZZERS := $(BUILD)/fuzz_capture $(BUILD)/fuzz_config
+
+check: $(BUILD)/rempart tests $(FUZZERS)
+	$(Q)$(MAKE) --no-print-directory SANITIZER=address tests
 	$(Q)tests/run
 
 bench: $(BUILD)/rempart
