@@ -36,6 +36,9 @@ static __always_inline int rp_decide(const struct rp_input *in, struct rp_rec_ou
 	(void)now; /* the stages of later issues take their time from here */
 
 	reason = rp_parse(&p, in->data, in->data_end);
+	/* A GSO super-packet leaves as segs frames, each with its own headers on the wire. */
+	if (in->segs > 1 && (p.pflags & RP_PF_L4_SEEN))
+		p.wire_len += (in->segs - 1) * (p.l4_off + p.l4_hlen);
 	if (dir == RP_DIR_UNKNOWN)
 		dir = rp_resolve_dir(&p, in->data, in->data_end, &dir_src);
 

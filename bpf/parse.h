@@ -53,7 +53,7 @@ struct rp_pkt {
 	__u8 pflags; /* RP_PF_* */
 	__u8 vlans;
 	__u8 tcp_flags; /* byte 13 of the TCP header, when RP_PF_L4_SEEN */
-	__u8 _pad;
+	__u8 l4_hlen; /* transport header length (TCP with options, UDP 8) */
 	__u16 sport; /* host order, TCP/UDP only */
 	__u16 dport;
 	__u32 saddr[4]; /* network order; IPv4 in [0] */
@@ -104,6 +104,7 @@ static __always_inline int rp_parse_l4(struct rp_pkt *p, void *data, void *data_
 		p->sport = bpf_ntohs(th->source);
 		p->dport = bpf_ntohs(th->dest);
 		p->tcp_flags = ((__u8 *)th)[13];
+		p->l4_hlen = doff;
 	} else if (p->l4 == IPPROTO_UDP) {
 		struct udphdr *uh = data + off;
 		__u32 ulen;
@@ -118,6 +119,7 @@ static __always_inline int rp_parse_l4(struct rp_pkt *p, void *data, void *data_
 			return RP_R_udp_bad_len;
 		p->sport = bpf_ntohs(uh->source);
 		p->dport = bpf_ntohs(uh->dest);
+		p->l4_hlen = sizeof(*uh);
 	} else if (p->l4 == IPPROTO_ICMP || p->l4 == IPPROTO_ICMPV6) {
 		if (!rp_fits(p, data + off, 4, data_end, off))
 			return rp_cut(p, RP_R_icmp_truncated);
