@@ -4,7 +4,6 @@
  * end through the same path replay uses (libpcap plus the pcapng flag walker, link-type
  * conversion). Crash files replay with: build/fuzz_capture CRASHFILE.
  */
-#define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
