@@ -87,11 +87,19 @@ R replay "$T_TMP/v2.pcapng" --verdicts "$T_TMP/v2.csv" >/dev/null
 check "802.1Q: one tag on every frame, all parsed" bash -c "[ -z \"\$(tail -n +2 '$T_TMP/v1.csv' | awk -F, '\$11 != 1 || \$3 != \"ok\"')\" ]"
 check "QinQ: two tags on every frame, all parsed" bash -c "[ -z \"\$(tail -n +2 '$T_TMP/v2.csv' | awk -F, '\$11 != 2 || \$3 != \"ok\"')\" ]"
 
-# 7. Passed and dropped frames as captures: together they are the whole capture.
-printf 'malformed: drop\n' > "$T_TMP/drop.yaml"
-R replay "$T_TMP/m.pcapng" -c "$T_TMP/drop.yaml" --write-passed "$T_TMP/p.pcap" --write-dropped "$T_TMP/dr.pcap" >/dev/null
+# 7. Passed and dropped frames as captures: together they are the whole capture. The first
+#    frame (an IPv4 SYN) gets a broken IP version byte, so one frame is dropped as malformed.
+R gen --scenario sample --seed 2 --duration 1 --format pcap -o "$T_TMP/pd.pcap" >/dev/null
+printf '\x55' | dd of="$T_TMP/pd.pcap" bs=1 seek=$((24 + 16 + 14)) conv=notrunc status=none
+all=$(tcpdump -r "$T_TMP/pd.pcap" 2>/dev/null | wc -l)
+R replay "$T_TMP/pd.pcap" --verdicts "$T_TMP/pd.csv" --write-passed "$T_TMP/p.pcap" --write-dropped "$T_TMP/dr.pcap" >/dev/null
 np=$(tcpdump -r "$T_TMP/p.pcap" 2>/dev/null | wc -l); nd=$(tcpdump -r "$T_TMP/dr.pcap" 2>/dev/null | wc -l)
-check "passed + dropped captures hold every frame ($np + $nd = $frames)" [ $((np + nd)) -eq "$frames" ]
+check "passed + dropped captures hold every frame ($np + $nd = $all)" [ $((np + nd)) -eq "$all" ]
+check "the broken frame is the one dropped, as ip4_bad_version" \
+	bash -c "[ $nd -eq 1 ] && sed -n 2p '$T_TMP/pd.csv' | grep -q '^1,drop,ip4_bad_version,'"
+printf 'malformed: pass\n' > "$T_TMP/pass.yaml"
+R replay "$T_TMP/pd.pcap" -c "$T_TMP/pass.yaml" --verdicts "$T_TMP/pd2.csv" >/dev/null
+check "malformed: pass passes it, same reason" bash -c "sed -n 2p '$T_TMP/pd2.csv' | grep -q '^1,pass,ip4_bad_version,'"
 
 # 8. A damaged capture: the frames before the damage are replayed, exit 1, a clear message.
 R gen --scenario sample --seed 2 --duration 1 --format pcap -o "$T_TMP/cut.pcap" >/dev/null

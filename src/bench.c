@@ -1,0 +1,1164 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * rempart bench: figures as ratios measured in the same run (docs/bench.md).
+ *
+ * Every BPF figure goes through the bench entries of build/bench.bpf.o (bench_xdp,
+ * bench_tc): optionally rewrite the source address with a full-period LCG, then tail-call
+ * the program under test, which sits in the bench's program array. The floor is rempart's
+ * own parser followed by a drop with no map access (bench_floor_xdp / bench_floor_tc),
+ * behind the same entry; every ratio of the full program uses it. Runs are interleaved
+ * (floor, candidate, floor, candidate, ...), and each figure is the median over the runs
+ * with the spread (min-max). A figure is refused, and the bench fails, when a tail call
+ * failed or a program returned a verdict it must not return. Nothing else is asserted:
+ * benchmarks report numbers, tests assert behaviour.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "rempart/abi.h"
+#include "bench.skel.h"
+#include "bench_frames.h"
+#include "capture.h"
+#include "cli.h"
+#include "config.h"
+#include "dataplane.h"
+#include "log.h"
+#include "replay.h"
+#include "report.h"
+
+#define RP_BENCH_DEFAULT_RUNS 7
+#define RP_BENCH_MIN_RUNS 5
+#define RP_BENCH_MAX_RUNS 1000
+#define RP_BENCH_DEFAULT_REPEAT 200000
+#define RP_BENCH_MAX_REPEAT 100000000
+#define RP_BENCH_CAPTURE_FRAMES 100000
+#define RP_BENCH_PARSER_TARGET 1.30
+#define RP_BENCH_REPLAY_TARGET 0.80
+
+/* ------------------------------------------------------------------------------------ */
+/* Statistics over the runs */
+
+struct rp_bench_stat {
+	double median, min, max;
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct rp_bench_stat stat_of(const double *v, unsigned int n)
+{
+	struct rp_bench_stat s = { 0, 0, 0 };
+	double tmp[RP_BENCH_MAX_RUNS];
+
+	if (!n)
+		return s;
+	memcpy(tmp, v, n * sizeof(*v));
+	qsort(tmp, n, sizeof(*tmp), cmp_double);
+	s.min = tmp[0];
+	s.max = tmp[n - 1];
+	s.median = n & 1 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
+	return s;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* One measurement: a frame through a bench entry and the program under test */
+
+struct rp_bench {
+	unsigned int runs;
+	uint32_t repeat;
+	bool json;
+	const char *capture; /* --capture, or NULL */
+	const struct rp_config *cfg;
+	struct bench *skel;
+	struct rp_dp dp; /* inline mode: the program under test */
+	struct rp_bench_frame frames[RP_BF_COUNT];
+	int cpu;
+};
+
+enum { RP_BENCH_XDP = 0, RP_BENCH_TC = 1 };
+
+static const char *verdict_name(int tc, int v)
+{
+	if (tc)
+		return v == TC_ACT_OK ? "TC_ACT_OK" : v == TC_ACT_SHOT ? "TC_ACT_SHOT" : "other";
+	switch (v) {
+	case XDP_ABORTED:
+		return "XDP_ABORTED";
+	case XDP_DROP:
+		return "XDP_DROP";
+	case XDP_PASS:
+		return "XDP_PASS";
+	case XDP_TX:
+		return "XDP_TX";
+	default:
+		return "other";
+	}
+}
+
+/* A verdict the data plane may give: never XDP_ABORTED, nothing outside its set. */
+static bool verdict_valid(int tc, int v)
+{
+	if (tc)
+		return v == TC_ACT_OK || v == TC_ACT_SHOT;
+	return v == XDP_PASS || v == XDP_DROP || v == XDP_TX;
+}
+
+/*
+ * Run f through the bench entry (XDP or tc) with prog_fd in its program array, repeat
+ * times. vary: 0 fixed source, 4 or 6 (the LCG rewrite). Returns 0 with the kernel's mean
+ * ns per run, or -errno; a failed tail call is -EPROTO.
+ */
+static int measure(struct rp_bench *b, int tc, int prog_fd, const struct rp_bench_frame *f,
+		   int vary, uint32_t repeat, int *retval, double *ns)
+{
+	int map_fd = bpf_map__fd(tc ? b->skel->maps.bench_tc_progs : b->skel->maps.bench_xdp_progs);
+	int entry = bpf_program__fd(tc ? b->skel->progs.bench_tc : b->skel->progs.bench_xdp);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->data, .data_size_in = f->len,
+		    .repeat = repeat);
+	__u32 zero = 0;
+	int err;
+
+	if (bpf_map_update_elem(map_fd, &zero, &prog_fd, BPF_ANY)) {
+		err = -errno;
+		rp_err("cannot put the program under test in the bench's program array: %s",
+		       strerror(-err));
+		return err;
+	}
+	b->skel->bss->bench_vary = (__u32)vary;
+	b->skel->bss->bench_src_off = f->src_off;
+	b->skel->bss->bench_tail_failed = 0;
+	if (bpf_prog_test_run_opts(entry, &opts)) {
+		err = -errno;
+		rp_err("test run failed (%s, %s): %s", tc ? "tc" : "xdp", f->name, strerror(-err));
+		return err;
+	}
+	if (b->skel->bss->bench_tail_failed) {
+		rp_err("the tail call to the program under test failed %llu times (%s, %s): "
+		       "figure refused",
+		       (unsigned long long)b->skel->bss->bench_tail_failed, tc ? "tc" : "xdp",
+		       f->name);
+		return -EPROTO;
+	}
+	*retval = (int)opts.retval;
+	*ns = (double)opts.duration;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Comparisons: a numerator program against a denominator, over frames, run by run */
+
+struct rp_bench_cmp {
+	const char *name; /* "full xdp / floor" */
+	const char *src; /* "fixed src", "vary src" */
+	const char *what; /* the frame, or "mix" */
+	const char *num_name, *den_name; /* "full", "floor", "minimal" */
+	int tc;
+	int num_fd, den_fd;
+	bool num_first; /* measure the numerator first (it is the floor) */
+	int vary;
+	int num_want, den_want; /* required verdict; -1: calibrate (a valid verdict) */
+	double target; /* the ratio must stay at most this; 0: no target */
+	unsigned int nframes;
+	int frame[RP_BF_COUNT];
+	int num_cal[RP_BF_COUNT]; /* calibrated verdict per frame, for fixed sources */
+	unsigned int num_seen; /* bit per verdict the numerator returned */
+	/* per run (weighted over the frames), and per frame and run */
+	double num[RP_BENCH_MAX_RUNS], den[RP_BENCH_MAX_RUNS], ratio[RP_BENCH_MAX_RUNS];
+	double fnum[RP_BF_COUNT][RP_BENCH_MAX_RUNS], fden[RP_BF_COUNT][RP_BENCH_MAX_RUNS];
+};
+
+static int check_verdict(const struct rp_bench_cmp *c, int want, int got, const char *side,
+			 const struct rp_bench_frame *f)
+{
+	if (want >= 0 ? got == want : verdict_valid(c->tc, got))
+		return 0;
+	rp_err("%s (%s, %s, %s): verdict %s (%d), expected %s: figure refused", c->name, side,
+	       c->src, f->name, verdict_name(c->tc, got), got,
+	       want >= 0 ? verdict_name(c->tc, want) : "a valid verdict");
+	return -EPROTO;
+}
+
+/* One short run of every frame: warms caches and fixes the candidate's verdict. */
+static int calibrate(struct rp_bench *b, struct rp_bench_cmp *c)
+{
+	for (unsigned int i = 0; i < c->nframes; i++) {
+		const struct rp_bench_frame *f = &b->frames[c->frame[i]];
+		int rv, err;
+		double ns;
+
+		err = measure(b, c->tc, c->den_fd, f, c->vary, 1000, &rv, &ns);
+		if (!err)
+			err = check_verdict(c, c->den_want, rv, c->den_name, f);
+		if (err)
+			return err;
+		err = measure(b, c->tc, c->num_fd, f, c->vary, 1000, &rv, &ns);
+		if (!err)
+			err = check_verdict(c, c->num_want, rv, c->num_name, f);
+		if (err)
+			return err;
+		/* A fixed source must get the same verdict on every run. */
+		c->num_cal[i] = c->vary || c->num_want >= 0 ? c->num_want : rv;
+	}
+	return 0;
+}
+
+/* Run r of a comparison: every frame, floor first, then the other side. */
+static int cmp_run(struct rp_bench *b, struct rp_bench_cmp *c, unsigned int r)
+{
+	double wsum = 0, num = 0, den = 0;
+
+	for (unsigned int i = 0; i < c->nframes; i++) {
+		const struct rp_bench_frame *f = &b->frames[c->frame[i]];
+		double w = c->nframes > 1 ? f->share : 1, ns_num = 0, ns_den = 0;
+		int rv, err;
+
+		for (int side = 0; side < 2; side++) {
+			bool is_num = (side == 0) == c->num_first;
+
+			err = measure(b, c->tc, is_num ? c->num_fd : c->den_fd, f, c->vary,
+				      b->repeat, &rv, is_num ? &ns_num : &ns_den);
+			if (!err)
+				err = check_verdict(c, is_num ? c->num_cal[i] : c->den_want, rv,
+						    is_num ? c->num_name : c->den_name, f);
+			if (err)
+				return err;
+			if (is_num)
+				c->num_seen |= 1u << (rv & 7);
+		}
+		c->fnum[i][r] = ns_num;
+		c->fden[i][r] = ns_den;
+		num += w * ns_num;
+		den += w * ns_den;
+		wsum += w;
+	}
+	c->num[r] = num / wsum;
+	c->den[r] = den / wsum;
+	c->ratio[r] = c->den[r] > 0 ? c->num[r] / c->den[r] : 0;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Replay throughput */
+
+struct rp_bench_preload {
+	uint8_t *bytes;
+	size_t used, cap;
+	size_t *off;
+	uint32_t *len;
+	union rp_record *rec;
+	size_t n, ncap;
+};
+
+struct rp_bench_replay {
+	char path[PATH_MAX];
+	char source[128];
+	uint64_t frames;
+	bool tcpdump_ok;
+	double replay_fps[RP_BENCH_MAX_RUNS], loop_fps[RP_BENCH_MAX_RUNS];
+	double tcpdump_fps[RP_BENCH_MAX_RUNS], load_ms[RP_BENCH_MAX_RUNS];
+	double ratio[RP_BENCH_MAX_RUNS], vs_tcpdump[RP_BENCH_MAX_RUNS];
+	double replay_s[RP_BENCH_MAX_RUNS];
+	double no_load; /* estimate: replay without the program load, over the loop */
+	long insns_xdp, insns_tc;
+};
+
+static void preload_free(struct rp_bench_preload *p)
+{
+	free(p->bytes);
+	free(p->off);
+	free(p->len);
+	free(p->rec);
+	memset(p, 0, sizeof(*p));
+}
+
+static int preload_add(struct rp_bench_preload *p, const struct rp_frame *fr)
+{
+	if (p->n == p->ncap) {
+		size_t nc = p->ncap ? p->ncap * 2 : 4096;
+		size_t *off = realloc(p->off, nc * sizeof(*off));
+		uint32_t *len;
+		union rp_record *rec;
+
+		if (off)
+			p->off = off;
+		len = realloc(p->len, nc * sizeof(*len));
+		if (len)
+			p->len = len;
+		rec = realloc(p->rec, nc * sizeof(*rec));
+		if (rec)
+			p->rec = rec;
+		if (!off || !len || !rec)
+			return -ENOMEM;
+		p->ncap = nc;
+	}
+	if (p->used + fr->len > p->cap) {
+		size_t nc = p->cap ? p->cap * 2 : 1 << 20;
+		uint8_t *nb;
+
+		while (nc < p->used + fr->len)
+			nc *= 2;
+		nb = realloc(p->bytes, nc);
+		if (!nb)
+			return -ENOMEM;
+		p->bytes = nb;
+		p->cap = nc;
+	}
+	memcpy(p->bytes + p->used, fr->data, fr->len);
+	p->off[p->n] = p->used;
+	p->len[p->n] = fr->len;
+	memset(&p->rec[p->n], 0, sizeof(p->rec[p->n]));
+	/* What rp_replay() puts in the record for the same frame. */
+	rp_rec_set_time(&p->rec[p->n].in, fr->time_ns);
+	p->rec[p->n].in.wire_len = fr->wire_len;
+	p->rec[p->n].in.cap_len = fr->cap_len;
+	p->rec[p->n].in.dir = fr->dir;
+	p->used += fr->len;
+	p->n++;
+	return 0;
+}
+
+static int preload_capture(const char *path, uint8_t *buf, struct rp_bench_preload *p)
+{
+	struct rp_capture *cap;
+	struct rp_frame fr;
+	char err[512];
+	int rc;
+
+	rc = rp_capture_open(path, &cap, err, sizeof(err));
+	if (rc) {
+		rp_err("%s", err);
+		return rc;
+	}
+	while ((rc = rp_capture_next(cap, buf, &fr)) > 0) {
+		rc = preload_add(p, &fr);
+		if (rc)
+			break;
+	}
+	if (rc < 0)
+		rp_err("%s: %s", path, rc == -EIO ? rp_capture_error(cap) : strerror(-rc));
+	rp_capture_close(cap);
+	return rc < 0 ? rc : 0;
+}
+
+/* Run a command with stdout and stderr to /dev/null. Returns its exit status, or -errno. */
+static int run_quiet(char *const argv[], bool path_search)
+{
+	pid_t pid;
+	int st;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		if (path_search)
+			execvp(argv[0], argv);
+		else
+			execv(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		return -errno;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+/* The bench's own capture: the mix, in shares, interleaved, 10 us apart. */
+static int write_mix_capture(const struct rp_bench *b, const char *path, unsigned int n)
+{
+	pcap_t *dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535,
+							     PCAP_TSTAMP_PRECISION_MICRO);
+	pcap_dumper_t *d;
+	int credit[RP_BF_MIX_COUNT] = { 0 };
+	uint64_t t = 1700000000ull * 1000000ull;
+
+	if (!dead)
+		return -ENOMEM;
+	d = pcap_dump_open(dead, path);
+	if (!d) {
+		rp_err("%s: %s", path, pcap_geterr(dead));
+		pcap_close(dead);
+		return -EIO;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		struct pcap_pkthdr h;
+		int best = 0;
+
+		/* Smooth weighted round robin: shares are kept over every 100 frames. */
+		for (int k = 0; k < RP_BF_MIX_COUNT; k++) {
+			credit[k] += (int)b->frames[k].share;
+			if (credit[k] > credit[best])
+				best = k;
+		}
+		credit[best] -= 100;
+		memset(&h, 0, sizeof(h));
+		h.ts.tv_sec = (time_t)(t / 1000000);
+		h.ts.tv_usec = (suseconds_t)(t % 1000000);
+		h.caplen = h.len = b->frames[best].len;
+		pcap_dump((u_char *)d, &h, b->frames[best].data);
+		t += 10;
+	}
+	pcap_dump_close(d);
+	pcap_close(dead);
+	return 0;
+}
+
+/* The capture: --capture, else `rempart gen --scenario sample`, else the bench's mix. */
+static int replay_capture(struct rp_bench *b, struct rp_bench_replay *rr, const char *dir)
+{
+	char *gen[] = { "/proc/self/exe", "gen", "--scenario", "sample", "--seed", "1", "-o",
+			rr->path, NULL };
+	struct stat st;
+	int rc;
+
+	if (b->capture) {
+		snprintf(rr->path, sizeof(rr->path), "%s", b->capture);
+		snprintf(rr->source, sizeof(rr->source), "--capture");
+		return 0;
+	}
+	snprintf(rr->path, sizeof(rr->path), "%s/sample.pcapng", dir);
+	rc = run_quiet(gen, false);
+	if (rc == 0 && stat(rr->path, &st) == 0 && st.st_size > 0) {
+		snprintf(rr->source, sizeof(rr->source), "rempart gen --scenario sample --seed 1");
+		return 0;
+	}
+	rp_info("bench: 'rempart gen' is not available (status %d); using the bench's own mix",
+		rc);
+	unlink(rr->path);
+	snprintf(rr->path, sizeof(rr->path), "%s/mix.pcap", dir);
+	snprintf(rr->source, sizeof(rr->source), "the bench's mix, %d frames",
+		 RP_BENCH_CAPTURE_FRAMES);
+	return write_mix_capture(b, rr->path, RP_BENCH_CAPTURE_FRAMES);
+}
+
+/* The loop of identical calls: the same test runs as replay, frames already in memory. */
+static int replay_loop(struct rp_bench *b, const struct rp_bench_preload *p, uint8_t *buf,
+		       struct rp_bench_replay *rr, unsigned int r)
+{
+	struct rp_dp dp;
+	double t0, t1;
+	int err;
+
+	/* A fresh program per run, as replay loads one: same state from the first frame. */
+	t0 = now_s();
+	err = rp_dp_open(&dp, RP_DP_REPLAY);
+	if (!err)
+		err = rp_dp_apply_config(&dp, b->cfg);
+	t1 = now_s();
+	if (err) {
+		rp_dp_close(&dp);
+		return err;
+	}
+	rr->load_ms[r] = (t1 - t0) * 1e3;
+	rr->insns_xdp = rp_dp_verified_insns(dp.xdp_fd);
+	rr->insns_tc = rp_dp_verified_insns(dp.tc_fd);
+
+	t0 = now_s();
+	for (size_t i = 0; i < p->n; i++) {
+		union rp_record rec = p->rec[i];
+
+		memcpy(buf + RP_CAP_HEADROOM, p->bytes + p->off[i], p->len[i]);
+		err = rp_run_frame(&dp, buf, p->len[i], &rec);
+		if (err) {
+			rp_err("test run failed on frame %zu: %s", i + 1, strerror(-err));
+			break;
+		}
+		if (rec.out.verdict == RP_V_ABORTED) {
+			rp_err("frame %zu: the program wrote no decision: figure refused", i + 1);
+			err = -EPROTO;
+			break;
+		}
+	}
+	t1 = now_s();
+	rp_dp_close(&dp);
+	if (err)
+		return err;
+	rr->loop_fps[r] = (double)p->n / (t1 - t0);
+	return 0;
+}
+
+static int replay_bench(struct rp_bench *b, struct rp_bench_replay *rr)
+{
+	struct rp_bench_preload p = { 0 };
+	char dir[] = "/tmp/rempart-bench.XXXXXX", csv[PATH_MAX];
+	uint8_t *buf = NULL;
+	double rest;
+	int err;
+
+	if (!mkdtemp(dir)) {
+		err = -errno;
+		rp_err("cannot make a directory in /tmp: %s", strerror(-err));
+		return err;
+	}
+	snprintf(csv, sizeof(csv), "%s/verdicts.csv", dir);
+	err = replay_capture(b, rr, dir);
+	if (err)
+		goto out;
+	buf = malloc(RP_CAP_BUF_SIZE);
+	if (!buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = preload_capture(rr->path, buf, &p);
+	if (err)
+		goto out;
+	if (!p.n) {
+		rp_err("%s: no frames to replay", rr->path);
+		err = -EINVAL;
+		goto out;
+	}
+	rr->frames = p.n;
+	rr->tcpdump_ok = true;
+
+	for (unsigned int r = 0; r < b->runs; r++) {
+		struct rp_replay_opts o = { .capture = rr->path, .cfg = b->cfg, .verdicts = csv };
+		struct rp_replay_result *res = calloc(1, sizeof(*res));
+		char *td[] = { "tcpdump", "-r", rr->path, "-w", "/dev/null", NULL };
+		double t0, t1;
+		int rc;
+
+		if (!res) {
+			err = -ENOMEM;
+			goto out;
+		}
+		/* 1. replay, the whole call */
+		t0 = now_s();
+		err = rp_replay(&o, res);
+		t1 = now_s();
+		if (!err && res->frames != p.n) {
+			rp_err("replay saw %llu frames, the capture has %zu: figure refused",
+			       (unsigned long long)res->frames, p.n);
+			err = -EPROTO;
+		}
+		rp_replay_result_free(res);
+		free(res);
+		if (err)
+			goto out;
+		rr->replay_s[r] = t1 - t0;
+		rr->replay_fps[r] = (double)p.n / (t1 - t0);
+
+		/* 2. the identical test runs on frames in memory */
+		err = replay_loop(b, &p, buf, rr, r);
+		if (err)
+			goto out;
+
+		/* 3. tcpdump reading and writing the same capture */
+		if (rr->tcpdump_ok) {
+			t0 = now_s();
+			rc = run_quiet(td, true);
+			t1 = now_s();
+			if (rc) {
+				rp_warn("bench: tcpdump -r failed (status %d); no tcpdump figure",
+					rc);
+				rr->tcpdump_ok = false;
+			} else {
+				rr->tcpdump_fps[r] = (double)p.n / (t1 - t0);
+			}
+		}
+		rr->ratio[r] = rr->replay_fps[r] / rr->loop_fps[r];
+		rr->vs_tcpdump[r] = rr->tcpdump_ok ? rr->replay_fps[r] / rr->tcpdump_fps[r] : 0;
+	}
+	/* The load is timed on the loop's own copy of the program, so this is an estimate,
+	 * and from the medians: run by run it is too noisy when the load dominates. */
+	rest = stat_of(rr->replay_s, b->runs).median - stat_of(rr->load_ms, b->runs).median / 1e3;
+	if (rest > 0)
+		rr->no_load = (double)p.n / rest / stat_of(rr->loop_fps, b->runs).median;
+out:
+	preload_free(&p);
+	free(buf);
+	unlink(csv);
+	if (!b->capture)
+		unlink(rr->path);
+	rmdir(dir);
+	return err;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Frames: each must parse as intended, or the figures measure the wrong path */
+
+static int check_frames(struct rp_bench *b)
+{
+	struct rp_dp dp;
+	uint8_t *buf = malloc(RP_CAP_BUF_SIZE);
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	err = rp_dp_open(&dp, RP_DP_REPLAY);
+	for (int k = 0; !err && k < RP_BF_COUNT; k++) {
+		const struct rp_bench_frame *f = &b->frames[k];
+
+		for (int dir = RP_DIR_IN; !err && dir <= RP_DIR_OUT; dir++) {
+			union rp_record rec = { .in = { .wire_len = f->len, .cap_len = f->len,
+							.dir = (__u8)dir } };
+			const struct rp_rec_out *o = &rec.out;
+			bool frag_ok;
+
+			memcpy(buf + RP_CAP_HEADROOM, f->data, f->len);
+			err = rp_run_frame(&dp, buf, f->len, &rec);
+			if (err)
+				break;
+			if (f->frag == 1)
+				frag_ok = o->pflags & RP_PF_FRAG_FIRST;
+			else if (f->frag == 2)
+				frag_ok = o->pflags & RP_PF_FRAG_LATER;
+			else
+				frag_ok = !(o->pflags & (RP_PF_FRAG_FIRST | RP_PF_FRAG_LATER));
+			if (o->reason != RP_R_ok || o->l3 != f->family || o->l4 != f->l4 ||
+			    o->vlans != f->vlans || !frag_ok ||
+			    (f->frag != 2 && !(o->pflags & RP_PF_L4_SEEN))) {
+				rp_err("bench frame '%s' does not parse as built (reason %u, "
+				       "l3 %u, l4 %u, pflags 0x%x, vlans %u)",
+				       f->name, o->reason, o->l3, o->l4, o->pflags, o->vlans);
+				err = -EPROTO;
+			}
+		}
+	}
+	rp_dp_close(&dp);
+	free(buf);
+	return err;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Output */
+
+static void fmt_rate(char *buf, size_t len, double fps)
+{
+	if (fps >= 1e6)
+		snprintf(buf, len, "%.2fM", fps / 1e6);
+	else
+		snprintf(buf, len, "%.0fk", fps / 1e3);
+}
+
+static void text_cmp_row(FILE *out, const struct rp_bench_cmp *c, const char *label,
+			 const double *ratio, const double *num, const double *den,
+			 unsigned int runs, bool show_target)
+{
+	struct rp_bench_stat r = stat_of(ratio, runs), n = stat_of(num, runs),
+			     d = stat_of(den, runs);
+	char tgt[64] = "";
+
+	if (show_target && c->target > 0)
+		snprintf(tgt, sizeof(tgt), "  target <= %.2fx: %s", c->target,
+			 r.median <= c->target ? "met" : "MISSED");
+	fprintf(out, "  %-48s %5.2fx  (spread %.2f-%.2f)  (%s %.1f ns, %s %.1f ns)%s\n", label,
+		r.median, r.min, r.max, c->num_name, n.median, c->den_name, d.median, tgt);
+}
+
+static void text_cmp(FILE *out, const struct rp_bench *b, const struct rp_bench_cmp *c,
+		     bool breakdown)
+{
+	char label[128];
+
+	snprintf(label, sizeof(label), "%s  %-9s  %s", c->name, c->src, c->what);
+	text_cmp_row(out, c, label, c->ratio, c->num, c->den, b->runs, true);
+	if (!breakdown || c->nframes < 2)
+		return;
+	for (unsigned int i = 0; i < c->nframes; i++) {
+		const struct rp_bench_frame *f = &b->frames[c->frame[i]];
+		double ratio[RP_BENCH_MAX_RUNS];
+
+		for (unsigned int r = 0; r < b->runs; r++)
+			ratio[r] = c->fden[i][r] > 0 ? c->fnum[i][r] / c->fden[i][r] : 0;
+		snprintf(label, sizeof(label), "    %-24s %3u%%", f->name, f->share);
+		text_cmp_row(out, c, label, ratio, c->fnum[i], c->fden[i], b->runs, false);
+	}
+}
+
+static void json_stat(FILE *out, const char *key, const double *v, unsigned int runs)
+{
+	struct rp_bench_stat s = stat_of(v, runs);
+
+	fprintf(out, "\"%s\": {\"median\": %.4f, \"min\": %.4f, \"max\": %.4f, \"runs\": [", key,
+		s.median, s.min, s.max);
+	for (unsigned int r = 0; r < runs; r++)
+		fprintf(out, "%s%.4f", r ? ", " : "", v[r]);
+	fprintf(out, "]}");
+}
+
+static void json_cmp(FILE *out, const struct rp_bench *b, const struct rp_bench_cmp *c)
+{
+	fprintf(out, "    {\"name\": ");
+	rp_json_string(out, c->name);
+	fprintf(out, ", \"entry\": \"%s\", \"source\": \"%s\", \"frames\": ", c->tc ? "tc" : "xdp",
+		c->vary == 4 ? "vary_ipv4_32" : c->vary == 6 ? "vary_ipv6_64" : "fixed");
+	rp_json_string(out, c->what);
+	fprintf(out, ", \"numerator\": \"%s\", \"denominator\": \"%s\"", c->num_name, c->den_name);
+	fprintf(out, ", \"numerator_verdicts\": [");
+	for (int v = 0, n = 0; v < 8; v++)
+		if (c->num_seen & (1u << v))
+			fprintf(out, "%s\"%s\"", n++ ? ", " : "", verdict_name(c->tc, v));
+	fprintf(out, "]");
+	if (c->target > 0)
+		fprintf(out, ", \"target_max\": %.2f", c->target);
+	fprintf(out, ",\n      ");
+	json_stat(out, "ratio", c->ratio, b->runs);
+	fprintf(out, ",\n      ");
+	json_stat(out, "numerator_ns", c->num, b->runs);
+	fprintf(out, ",\n      ");
+	json_stat(out, "denominator_ns", c->den, b->runs);
+	if (c->nframes > 1) {
+		fprintf(out, ",\n      \"mix\": [");
+		for (unsigned int i = 0; i < c->nframes; i++) {
+			const struct rp_bench_frame *f = &b->frames[c->frame[i]];
+			double ratio[RP_BENCH_MAX_RUNS];
+
+			for (unsigned int r = 0; r < b->runs; r++)
+				ratio[r] = c->fden[i][r] > 0 ? c->fnum[i][r] / c->fden[i][r] : 0;
+			fprintf(out, "%s\n        {\"frame\": ", i ? "," : "");
+			rp_json_string(out, f->name);
+			fprintf(out, ", \"share\": %u, \"bytes\": %u, ", f->share, f->len);
+			json_stat(out, "ratio", ratio, b->runs);
+			fprintf(out, ", ");
+			json_stat(out, "numerator_ns", c->fnum[i], b->runs);
+			fprintf(out, ", ");
+			json_stat(out, "denominator_ns", c->fden[i], b->runs);
+			fprintf(out, "}");
+		}
+		fprintf(out, "\n      ]");
+	}
+	fprintf(out, "}");
+}
+
+struct rp_bench_insns {
+	long xdp, tc, floor_xdp, floor_tc, min_xdp;
+};
+
+static void print_text(FILE *out, const struct rp_bench *b, struct rp_bench_cmp *const *cmps,
+		       unsigned int ncmp, const struct rp_bench_replay *rr, bool replay_done,
+		       const struct rp_bench_insns *in, const char *kernel, const char *cpu,
+		       const char *config)
+{
+	unsigned int seen[2] = { 0, 0 };
+
+	fprintf(out,
+		"rempart bench: kernel %s, %s, pinned to CPU %d; %u interleaved runs, repeat %u\n"
+		"Ratios are medians of the per-run ratios, spread is min-max over the runs; "
+		"absolute ns per frame\n(medians) in parentheses. The floor is rempart's parser "
+		"then drop, no map access, behind the\nsame bench entry and tail call.\n",
+		kernel, cpu, b->cpu, b->runs, b->repeat);
+
+	fprintf(out, "\n(1) parser, realistic mix (shares by frames), full parser vs minimal "
+		     "Ethernet+IPv4 parser, XDP\n");
+	text_cmp(out, b, cmps[0], true);
+
+	fprintf(out, "\n(2) full program vs floor\n");
+	for (unsigned int i = 1; i < ncmp; i++) {
+		text_cmp(out, b, cmps[i], false);
+		seen[cmps[i]->tc] |= cmps[i]->num_seen;
+	}
+	fprintf(out, "  full program verdicts: xdp");
+	for (int v = 0; v < 8; v++)
+		if (seen[0] & (1u << v))
+			fprintf(out, " %s", verdict_name(0, v));
+	fprintf(out, ", tc");
+	for (int v = 0; v < 8; v++)
+		if (seen[1] & (1u << v))
+			fprintf(out, " %s", verdict_name(1, v));
+	fprintf(out, " (config: %s)\n", config ? config : "built-in defaults");
+
+	fprintf(out, "\n(3) replay throughput, frames per second\n");
+	if (!replay_done) {
+		fprintf(out, "  not measured (see the error above)\n");
+	} else {
+		struct rp_bench_stat ratio = stat_of(rr->ratio, b->runs),
+				     rep = stat_of(rr->replay_fps, b->runs),
+				     loop = stat_of(rr->loop_fps, b->runs),
+				     load = stat_of(rr->load_ms, b->runs);
+		char r1[32], r2[32], r3[32];
+
+		fmt_rate(r1, sizeof(r1), rep.median);
+		fmt_rate(r2, sizeof(r2), loop.median);
+		fprintf(out, "  capture: %s (%" PRIu64 " frames; %s)\n", rr->path, rr->frames,
+			rr->source);
+		fprintf(out,
+			"  %-48s %5.2fx  (spread %.2f-%.2f)  (replay %s fps, loop %s fps)  "
+			"target >= %.2fx: %s\n",
+			"replay --verdicts / identical test_run loop", ratio.median, ratio.min,
+			ratio.max, r1, r2, RP_BENCH_REPLAY_TARGET,
+			ratio.median >= RP_BENCH_REPLAY_TARGET ? "met" : "MISSED");
+		if (rr->tcpdump_ok) {
+			struct rp_bench_stat vt = stat_of(rr->vs_tcpdump, b->runs),
+					     td = stat_of(rr->tcpdump_fps, b->runs);
+
+			fmt_rate(r3, sizeof(r3), td.median);
+			fprintf(out, "  %-48s %5.2fx  (spread %.2f-%.2f)  (tcpdump %s fps)\n",
+				"replay --verdicts / tcpdump -r -w /dev/null", vt.median, vt.min,
+				vt.max, r3);
+		} else {
+			fprintf(out, "  %-48s n/a (tcpdump did not run)\n", "replay / tcpdump -r");
+		}
+		fprintf(out, "  %-48s (%.1f ms, spread %.1f-%.1f; inside the replay time)\n",
+			"program load and verify, replay mode", load.median, load.min, load.max);
+		fprintf(out, "  %-48s %5.2fx  (estimate from the medians)\n",
+			"replay without the load / identical loop", rr->no_load);
+	}
+
+	fprintf(out, "\n(4) verifier, processed instructions\n");
+	fprintf(out, "  %-20s %8ld inline", "rp_xdp", in->xdp);
+	if (replay_done)
+		fprintf(out, "   %8ld replay", rr->insns_xdp);
+	fprintf(out, "\n  %-20s %8ld inline", "rp_tc_egress", in->tc);
+	if (replay_done)
+		fprintf(out, "   %8ld replay", rr->insns_tc);
+	fprintf(out, "\n  %-20s %8ld\n  %-20s %8ld\n  %-20s %8ld\n", "floor xdp", in->floor_xdp,
+		"floor tc", in->floor_tc, "minimal parser xdp", in->min_xdp);
+}
+
+static void print_json(FILE *out, const struct rp_bench *b, struct rp_bench_cmp *const *cmps,
+		       unsigned int ncmp, const struct rp_bench_replay *rr, bool replay_done,
+		       const struct rp_bench_insns *in, const char *kernel, const char *cpu)
+{
+	fprintf(out, "{\n  \"kernel\": ");
+	rp_json_string(out, kernel);
+	fprintf(out, ",\n  \"cpu_model\": ");
+	rp_json_string(out, cpu);
+	fprintf(out, ",\n  \"cpu\": %d,\n  \"runs\": %u,\n  \"repeat\": %u,\n", b->cpu, b->runs,
+		b->repeat);
+	fprintf(out, "  \"parser\":\n");
+	json_cmp(out, b, cmps[0]);
+	fprintf(out, ",\n  \"full\": [\n");
+	for (unsigned int i = 1; i < ncmp; i++) {
+		json_cmp(out, b, cmps[i]);
+		fprintf(out, "%s\n", i + 1 < ncmp ? "," : "");
+	}
+	fprintf(out, "  ],\n  \"replay\": ");
+	if (replay_done) {
+		fprintf(out, "{\"capture\": ");
+		rp_json_string(out, rr->path);
+		fprintf(out, ", \"source\": ");
+		rp_json_string(out, rr->source);
+		fprintf(out, ", \"frames\": %" PRIu64 ", \"target_min\": %.2f,\n    ", rr->frames,
+			RP_BENCH_REPLAY_TARGET);
+		json_stat(out, "replay_over_loop", rr->ratio, b->runs);
+		fprintf(out, ",\n    ");
+		json_stat(out, "replay_fps", rr->replay_fps, b->runs);
+		fprintf(out, ",\n    ");
+		json_stat(out, "loop_fps", rr->loop_fps, b->runs);
+		fprintf(out, ",\n    ");
+		json_stat(out, "load_ms", rr->load_ms, b->runs);
+		fprintf(out, ",\n    \"replay_without_load_over_loop_estimate\": %.4f",
+			rr->no_load);
+		if (rr->tcpdump_ok) {
+			fprintf(out, ",\n    ");
+			json_stat(out, "tcpdump_fps", rr->tcpdump_fps, b->runs);
+			fprintf(out, ",\n    ");
+			json_stat(out, "replay_over_tcpdump", rr->vs_tcpdump, b->runs);
+		}
+		fprintf(out, "}");
+	} else {
+		fprintf(out, "null");
+	}
+	fprintf(out,
+		",\n  \"verified_insns\": {\"rp_xdp\": %ld, \"rp_tc_egress\": %ld, "
+		"\"floor_xdp\": %ld, \"floor_tc\": %ld, \"min_xdp\": %ld",
+		in->xdp, in->tc, in->floor_xdp, in->floor_tc, in->min_xdp);
+	if (replay_done)
+		fprintf(out, ", \"rp_xdp_replay\": %ld, \"rp_tc_egress_replay\": %ld",
+			rr->insns_xdp, rr->insns_tc);
+	fprintf(out, "}\n}\n");
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* The command */
+
+static void bench_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: rempart bench [--json] [--runs N] [--repeat N] [-c CONFIG] "
+		"[--capture FILE]\n\n"
+		"Measure the data plane with BPF_PROG_TEST_RUN and print ratios measured in the\n"
+		"same run (docs/bench.md):\n"
+		"  (1) rempart's parser against a minimal Ethernet+IPv4 parser, realistic mix\n"
+		"  (2) the full program (rp_xdp, rp_tc_egress) against the floor, the parser\n"
+		"      then a drop with no map access, with a fixed and a varying source\n"
+		"      (every IPv4 /32, every IPv6 /64)\n"
+		"  (3) replay throughput against a loop of the same test runs and tcpdump -r\n"
+		"  (4) the verifier's processed-instruction counts\n\n"
+		"      --json          print the figures as JSON, with every run\n"
+		"      --runs N        interleaved runs per figure, medians reported (default %d,\n"
+		"                      at least %d)\n"
+		"      --repeat N      test-run repetitions per measurement (default %d)\n"
+		"  -c, --config FILE   policy loaded into the program under test and replay\n"
+		"                      (default: built-in defaults)\n"
+		"      --capture FILE  capture for the replay figure (default: 'rempart gen\n"
+		"                      --scenario sample', else %d frames of the bench's mix)\n\n"
+		"Needs root. Pins itself to the CPU it starts on. Exit: 0 figures printed, 1 a\n"
+		"figure was refused (failed tail call, wrong verdict) or another failure, 2 usage\n"
+		"error.\n"
+		"Targets are reported as met or MISSED; they never change the exit code.\n",
+		RP_BENCH_DEFAULT_RUNS, RP_BENCH_MIN_RUNS, RP_BENCH_DEFAULT_REPEAT,
+		RP_BENCH_CAPTURE_FRAMES);
+}
+
+static int parse_uint(const char *opt, const char *s, unsigned long lo, unsigned long hi,
+		      unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || !*s || *end || *s == '-' || v < lo || v > hi) {
+		rp_err("%s takes a number from %lu to %lu, not '%s'", opt, lo, hi, s);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static void cpu_model(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[256];
+
+	snprintf(buf, len, "unknown CPU");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strchr(line, ':');
+
+		if (strncmp(line, "model name", 10) || !p)
+			continue;
+		p += 1 + strspn(p + 1, " \t");
+		p[strcspn(p, "\n")] = 0;
+		snprintf(buf, len, "%s", p);
+		break;
+	}
+	fclose(f);
+}
+
+static void cmp_set_frames(struct rp_bench_cmp *c, int kind)
+{
+	if (kind < 0) {
+		c->nframes = RP_BF_MIX_COUNT;
+		for (int k = 0; k < RP_BF_MIX_COUNT; k++)
+			c->frame[k] = k;
+	} else {
+		c->nframes = 1;
+		c->frame[0] = kind;
+	}
+}
+
+/* The figure-2 comparisons of one entry point: fixed and varying sources, and the mix. */
+static unsigned int full_cmps(struct rp_bench *b, struct rp_bench_cmp *c, int tc)
+{
+	static const struct {
+		const char *src;
+		int vary;
+		int kind;
+		const char *what;
+	} rows[] = {
+		{ "fixed src", 0, RP_BF_IP4_TCP_SYN, "ipv4 tcp syn" },
+		{ "vary src", 4, RP_BF_IP4_TCP_SYN, "ipv4 tcp syn (/32)" },
+		{ "fixed src", 0, RP_BF_IP6_TCP, "ipv6 tcp syn" },
+		{ "vary src", 6, RP_BF_IP6_TCP, "ipv6 tcp syn (/64)" },
+		{ "fixed src", 0, -1, "mix" },
+	};
+	unsigned int n = sizeof(rows) / sizeof(rows[0]);
+
+	for (unsigned int i = 0; i < n; i++) {
+		c[i].name = tc ? "full tc  / floor" : "full xdp / floor";
+		c[i].src = rows[i].src;
+		c[i].what = rows[i].what;
+		c[i].num_name = "full";
+		c[i].den_name = "floor";
+		c[i].tc = tc;
+		c[i].num_fd = tc ? b->dp.tc_fd : b->dp.xdp_fd;
+		c[i].den_fd = bpf_program__fd(tc ? b->skel->progs.bench_floor_tc :
+						   b->skel->progs.bench_floor_xdp);
+		c[i].num_first = false;
+		c[i].vary = rows[i].vary;
+		c[i].num_want = -1;
+		c[i].den_want = tc ? TC_ACT_SHOT : XDP_DROP;
+		cmp_set_frames(&c[i], rows[i].kind);
+	}
+	return n;
+}
+
+#define RP_BENCH_NCMP 11
+
+int rp_cmd_bench(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "runs", required_argument, NULL, 'r' },
+		{ "repeat", required_argument, NULL, 'R' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "capture", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct rp_bench b = { .runs = RP_BENCH_DEFAULT_RUNS, .repeat = RP_BENCH_DEFAULT_REPEAT };
+	struct rp_bench_cmp *cmp = NULL, *cmps[RP_BENCH_NCMP];
+	struct rp_bench_replay *rr = NULL;
+	struct rp_bench_insns insns;
+	struct rp_config cfg;
+	const char *config = NULL;
+	char err[512], cpu[128];
+	struct utsname un;
+	unsigned long v;
+	unsigned int ncmp = 0;
+	bool replay_done = false;
+	int c, ret = RP_EXIT_FAIL;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			b.json = true;
+			break;
+		case 'r':
+			if (parse_uint("--runs", optarg, RP_BENCH_MIN_RUNS, RP_BENCH_MAX_RUNS, &v))
+				return RP_EXIT_USAGE;
+			b.runs = (unsigned int)v;
+			break;
+		case 'R':
+			if (parse_uint("--repeat", optarg, 1, RP_BENCH_MAX_REPEAT, &v))
+				return RP_EXIT_USAGE;
+			b.repeat = (uint32_t)v;
+			break;
+		case 'c':
+			config = optarg;
+			break;
+		case 'C':
+			b.capture = optarg;
+			break;
+		case 'h':
+			bench_usage(stdout);
+			return RP_EXIT_OK;
+		default:
+			bench_usage(stderr);
+			return RP_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		rp_err("bench takes no arguments, only options ('%s')", argv[optind]);
+		bench_usage(stderr);
+		return RP_EXIT_USAGE;
+	}
+	rp_config_defaults(&cfg);
+	if (config && rp_config_load(config, &cfg, err, sizeof(err))) {
+		rp_err("%s", err);
+		return RP_EXIT_USAGE;
+	}
+	b.cfg = &cfg;
+	if (geteuid() != 0) {
+		rp_err("bench needs root (BPF_PROG_TEST_RUN)");
+		goto out;
+	}
+	for (int k = 0; k < RP_BF_COUNT; k++)
+		rp_bench_frame_build((enum rp_bench_frame_kind)k, &b.frames[k]);
+
+	/* One CPU for everything: per-CPU state and caches stay put. */
+	if (rp_pin_cpu())
+		rp_warn("cannot pin to one CPU; figures may be noisier");
+	b.cpu = sched_getcpu();
+
+	b.skel = bench__open_and_load();
+	if (!b.skel) {
+		rp_err("cannot load the bench programs: %s", strerror(errno));
+		goto out;
+	}
+	if (rp_dp_open(&b.dp, RP_DP_INLINE) || rp_dp_apply_config(&b.dp, &cfg))
+		goto out;
+	if (check_frames(&b))
+		goto out;
+
+	cmp = calloc(RP_BENCH_NCMP, sizeof(*cmp));
+	rr = calloc(1, sizeof(*rr));
+	if (!cmp || !rr) {
+		rp_err("out of memory");
+		goto out;
+	}
+	/* (1) the parser: the floor (full parser) over the minimal parser */
+	cmp[0] = (struct rp_bench_cmp){
+		.name = "full parser / minimal parser",
+		.src = "fixed src",
+		.what = "mix",
+		.num_name = "floor",
+		.den_name = "minimal",
+		.tc = RP_BENCH_XDP,
+		.num_fd = bpf_program__fd(b.skel->progs.bench_floor_xdp),
+		.den_fd = bpf_program__fd(b.skel->progs.bench_min_xdp),
+		.num_first = true,
+		.num_want = XDP_DROP,
+		.den_want = XDP_DROP,
+		.target = RP_BENCH_PARSER_TARGET,
+	};
+	cmp_set_frames(&cmp[0], -1);
+	ncmp = 1;
+	/* (2) the full program, both entry points */
+	ncmp += full_cmps(&b, &cmp[ncmp], RP_BENCH_XDP);
+	ncmp += full_cmps(&b, &cmp[ncmp], RP_BENCH_TC);
+	for (unsigned int i = 0; i < ncmp; i++) {
+		cmps[i] = &cmp[i];
+		if (calibrate(&b, &cmp[i]))
+			goto out;
+	}
+	/* Interleaved: run r of every comparison, then run r + 1. */
+	for (unsigned int r = 0; r < b.runs; r++)
+		for (unsigned int i = 0; i < ncmp; i++)
+			if (cmp_run(&b, &cmp[i], r))
+				goto out;
+
+	/* (3) replay */
+	replay_done = replay_bench(&b, rr) == 0;
+
+	/* (4) the verifier */
+	insns.xdp = rp_dp_verified_insns(b.dp.xdp_fd);
+	insns.tc = rp_dp_verified_insns(b.dp.tc_fd);
+	insns.floor_xdp = rp_dp_verified_insns(bpf_program__fd(b.skel->progs.bench_floor_xdp));
+	insns.floor_tc = rp_dp_verified_insns(bpf_program__fd(b.skel->progs.bench_floor_tc));
+	insns.min_xdp = rp_dp_verified_insns(bpf_program__fd(b.skel->progs.bench_min_xdp));
+
+	snprintf(err, sizeof(err), "%s", uname(&un) ? "unknown kernel" : un.release);
+	cpu_model(cpu, sizeof(cpu));
+	if (b.json)
+		print_json(stdout, &b, cmps, ncmp, rr, replay_done, &insns, err, cpu);
+	else
+		print_text(stdout, &b, cmps, ncmp, rr, replay_done, &insns, err, cpu, config);
+	ret = replay_done ? RP_EXIT_OK : RP_EXIT_FAIL;
+out:
+	free(cmp);
+	free(rr);
+	rp_dp_close(&b.dp);
+	if (b.skel)
+		bench__destroy(b.skel);
+	rp_config_free(&cfg);
+	return ret;
+}
