@@ -47,7 +47,7 @@ static __always_inline int rp_decide(const struct rp_input *in, struct rp_rec_ou
 		verdict = rp_knobs.malformed_verdict == RP_V_PASS ? RP_V_PASS : RP_V_DROP;
 	}
 
-	rp_count(0, &p, reason, verdict, dir, in->segs);
+	rp_count_pkt(0, &p, reason, verdict, dir, in->segs);
 
 	out->verdict = verdict;
 	out->dir = dir;

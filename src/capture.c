@@ -29,6 +29,8 @@ struct rp_ngwalk {
 	FILE *f;
 	int swap; /* section byte order differs from ours */
 	int dead; /* lost sync or hit damage: no more directions */
+	uint8_t *body; /* the current block, reused from block to block */
+	uint32_t cap;
 };
 
 struct rp_capture {
@@ -65,7 +67,7 @@ static uint16_t ng16(const struct rp_ngwalk *w, const uint8_t *p)
  */
 static int ng_next_dir(struct rp_ngwalk *w)
 {
-	uint8_t hdr[12], *body = NULL;
+	uint8_t hdr[12], *body;
 
 	while (!w->dead) {
 		uint32_t type, len, blen, optoff;
@@ -100,13 +102,19 @@ static int ng_next_dir(struct rp_ngwalk *w)
 			continue;
 		}
 		blen = len - 8;
-		body = malloc(blen);
-		if (!body || fread(body, 1, blen, w->f) != blen)
-			goto dead;
-		if (type == 3) { /* simple packet block: no options */
-			free(body);
-			return RP_DIR_UNKNOWN;
+		if (blen > w->cap) {
+			uint8_t *p = realloc(w->body, blen);
+
+			if (!p)
+				goto dead;
+			w->body = p;
+			w->cap = blen;
 		}
+		body = w->body;
+		if (fread(body, 1, blen, w->f) != blen)
+			goto dead;
+		if (type == 3) /* simple packet block: no options */
+			return RP_DIR_UNKNOWN;
 		/* EPB: if_id, ts_hi, ts_lo, caplen, origlen; PB: if_id(16) drops(16) ts ts caplen len */
 		if (blen < 24)
 			goto dead;
@@ -119,7 +127,6 @@ static int ng_next_dir(struct rp_ngwalk *w)
 			if (code == 2 && olen == 4 && optoff + 8 <= blen - 4) {
 				uint32_t flags = ng32(w, body + optoff + 4);
 
-				free(body);
 				switch (flags & 3) {
 				case 1:
 					return RP_DIR_IN;
@@ -131,12 +138,10 @@ static int ng_next_dir(struct rp_ngwalk *w)
 			}
 			optoff += 4 + ((olen + 3u) & ~3u);
 		}
-		free(body);
 		return RP_DIR_UNKNOWN;
 	}
 	return RP_DIR_UNKNOWN;
 dead:
-	free(body);
 	w->dead = 1;
 	return RP_DIR_UNKNOWN;
 }
@@ -340,6 +345,7 @@ void rp_capture_close(struct rp_capture *c)
 		return;
 	if (c->ng.f)
 		fclose(c->ng.f);
+	free(c->ng.body);
 	pcap_close(c->pcap);
 	free(c);
 }
