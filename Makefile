@@ -85,10 +85,17 @@ $(BUILD)/tests/%: tests/bpf/%.c tests/check.h tests/bpf/frames.h $(BUILD)/librem
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests $< $(BUILD)/librempart.a -o $@ $(LDLIBS)
 
-$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(HDRS) $(SKELS)
+# Each fuzz target links only the parser it exercises, built with clang's libFuzzer, ASan
+# and UBSan.
+FUZZ_SRCS_capture := src/capture.c src/log.c
+FUZZ_SRCS_config := src/config.c src/log.c
+
+.SECONDEXPANSION:
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(HDRS) | $(BUILD)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) -O1 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD) \
-		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $< $(LIB_SRCS) -o $@ $(LDLIBS)
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $< $(FUZZ_SRCS_$*) \
+		-o $@ $(LDLIBS)
 
 $(BUILD):
 	$(Q)mkdir -p $(BUILD)/src $(BUILD)/tests
