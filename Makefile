@@ -8,6 +8,7 @@
 #   make SANITIZER=address|undefined   a sanitizer build in build-$(SANITIZER)/
 
 .DELETE_ON_ERROR:
+.SECONDARY:
 .SUFFIXES:
 
 ifeq ($(V),1)
