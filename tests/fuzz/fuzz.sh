@@ -24,7 +24,7 @@ run_target() { # NAME SEEDDIR
 	mkdir -p "$T_TMP/out_$1"
 	if timeout $((secs + 60)) "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix="$T_TMP/out_$1/" "$T_TMP/out_$1" "$2" > "$T_TMP/log_$1" 2>&1; then
-		pass "fuzz_$1 ($(grep -o 'stat::number_of_executed_units: [0-9]*' "$T_TMP/log_$1" | grep -o '[0-9]*$' || echo '?') runs in ${secs}s)"
+		pass "fuzz_$1 ($(grep -o 'Done [0-9]* runs' "$T_TMP/log_$1" | grep -o '[0-9]*' || echo '?') runs in ${secs}s)"
 	else
 		tail -n 30 "$T_TMP/log_$1" >&2
 		mkdir -p "$BUILD/fuzz-crashes"; cp "$T_TMP/out_$1"/crash-* "$BUILD/fuzz-crashes/" 2>/dev/null
