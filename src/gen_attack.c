@@ -16,17 +16,6 @@
 #define NREFLECTORS_V4 300
 #define NREFLECTORS_V6 60
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
 
 static uint64_t interval(struct rp_gen_rng *r, uint64_t pps)
 {

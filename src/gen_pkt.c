@@ -14,17 +14,6 @@
 const uint8_t rp_gen_mac_upstream[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 const uint8_t rp_gen_mac_protected[6] = { 0x02, 0, 0, 0, 0, 0x02 };
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
 
 /* Callers pass even lengths except for the last chunk of a sum. */
 uint32_t rp_gen_csum_add(uint32_t sum, const void *p, size_t len)

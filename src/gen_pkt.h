@@ -73,4 +73,17 @@ int rp_gen_udp_frags(uint8_t (*frags)[RP_GEN_MAX_PKT], size_t *lens, const struc
 uint32_t rp_gen_csum_add(uint32_t sum, const void *p, size_t len);
 uint16_t rp_gen_csum_fold(uint32_t sum);
 
+/* Big-endian stores, shared by the generator's frame builders. */
+static inline void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static inline void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v);
+}
+
 #endif

@@ -255,12 +255,6 @@ void rp_gen_emit(struct rp_gen_ctx *c, uint64_t t, unsigned int dir, unsigned in
 	}
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
 /*
  * The link header of a frame; returns its length. Ethernet: the fixed MACs, then the tags.
  * Linux cooked v1/v2: packet type 0 (to us) inbound and 4 (outgoing) outbound, the

@@ -88,17 +88,6 @@ static const struct country {
 
 #define NCOUNTRIES (sizeof(countries) / sizeof(countries[0]))
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
 
 unsigned int rp_gen_pick_os(struct rp_gen_rng *r)
 {
