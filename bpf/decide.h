@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "direction.h"
 #include "counters.h"
+#include "policy.h"
 
 /* What an entry point hands to the decision code. */
 struct rp_input {
@@ -30,10 +31,13 @@ static __always_inline int rp_decide(const struct rp_input *in, struct rp_rec_ou
 	struct rp_pkt p = { .wire_len = in->wire_len, .cap_len = in->cap_len };
 	__u8 dir = in->dir, dir_src = in->dir_src;
 	int reason, verdict = RP_V_PASS;
+	struct rp_facts *f;
+	__u32 zero = 0;
+	__u16 service = 0;
+	__u8 level = 0;
 	__u64 now;
 
 	now = rp_now(in->rec_time);
-	(void)now; /* the stages of later issues take their time from here */
 
 	reason = rp_parse(&p, in->data, in->data_end);
 	/* A GSO super-packet leaves as segs frames, each with its own headers on the wire. */
@@ -45,15 +49,39 @@ static __always_inline int rp_decide(const struct rp_input *in, struct rp_rec_ou
 	if (rp_reason_malformed(reason)) {
 		p.pflags |= RP_PF_MALFORMED;
 		verdict = rp_knobs.malformed_verdict == RP_V_PASS ? RP_V_PASS : RP_V_DROP;
+	} else if (p.l3 != RP_L3_NONE && (f = bpf_map_lookup_elem(&rp_scratch, &zero))) {
+		/* The stages see scalars only (policy.h says why). */
+		__builtin_memcpy(f->saddr, p.saddr, 16);
+		__builtin_memcpy(f->daddr, p.daddr, 16);
+		f->now = now;
+		f->tcp_seq = p.tcp_seq;
+		f->tcp_ack = p.tcp_ack;
+		f->frag_id = p.frag_id;
+		f->sport = p.sport;
+		f->dport = p.dport;
+		f->payload = p.l4_len > p.l4_hlen ? p.l4_len - p.l4_hlen : 0;
+		f->l3 = p.l3;
+		f->l4 = p.l4;
+		f->pflags = p.pflags;
+		f->tcp_flags = p.tcp_flags;
+		f->dir = dir;
+		f->dir_src = dir_src;
+		verdict = rp_policy(f);
+		service = f->svc;
+		level = f->level;
+		/* snap_cut stays the reason of a frame the stages passed: it says why they
+		 * judged on partial headers. */
+		if (reason == RP_R_ok || verdict != RP_V_PASS || f->reason != RP_R_ok)
+			reason = f->reason;
 	}
 
-	rp_count_pkt(0, &p, reason, verdict, dir, in->segs);
+	rp_count_pkt(service, &p, reason, verdict, dir, in->segs);
 
 	out->verdict = verdict;
 	out->dir = dir;
 	out->reason = reason;
-	out->service = 0;
-	out->level = 0;
+	out->service = service;
+	out->level = level;
 	out->l3 = p.l3;
 	out->l4 = p.l4;
 	out->pflags = p.pflags;

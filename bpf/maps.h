@@ -9,6 +9,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "rempart/abi.h"
+#include "rempart/policy.h"
 #include "parse.h"
 
 /* Per-CPU counters, one element per service (0: traffic to no protected service). */
@@ -43,6 +44,164 @@ struct {
 	__type(value, __u8);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } rp_local_v6 SEC(".maps");
+
+/*
+ * The policy, in two slots (include/rempart/policy.h): userspace fills the slot not in
+ * force, then flips rp_knobs.policy_slot.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_SLOTS * 2 * RP_C16_ELEMS);
+	__type(key, __u32);
+	__type(value, __u64);
+} rp_c16 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct rp_pfx4_key);
+	__type(value, union rp_pfx_val);
+} rp_pfx4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct rp_pfx6_key);
+	__type(value, union rp_pfx_val);
+} rp_pfx6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct rp_port_key);
+	__type(value, __u16);
+} rp_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_SLOTS * RP_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct rp_svc_policy);
+} rp_svcs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_SLOTS);
+	__type(key, __u32);
+	__type(value, struct rp_glob);
+} rp_globs SEC(".maps");
+
+/* Reflection source ports: one bit per UDP port, per slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_SLOTS * 1024);
+	__type(key, __u32);
+	__type(value, __u64);
+} rp_refl SEC(".maps");
+
+/* State: single copy, outlives reloads. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_DENY_BITS_ELEMS);
+	__type(key, __u32);
+	__type(value, __u64);
+} rp_deny_bits SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RP_MAX_DENY);
+	__type(key, struct rp_deny4_key);
+	__type(value, struct rp_deny_val);
+} rp_deny4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct rp_deny6_key);
+	__type(value, struct rp_deny_val);
+} rp_deny6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct rp_level_val);
+} rp_levels SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_SKETCH_ROWS * RP_SKETCH_WIDTH);
+	__type(key, __u32);
+	__type(value, struct rp_cell);
+} rp_sketch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct rp_hh_val);
+} rp_hh SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, RP_HH_RING_BYTES);
+} rp_hh_ring SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, RP_MAX_KNOWN);
+	__type(key, struct rp_src_key);
+	__type(value, struct rp_known_val);
+} rp_known SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, RP_MAX_PENDING);
+	__type(key, struct rp_pending_key);
+	__type(value, struct rp_pending_val);
+} rp_pending SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, RP_MAX_FRAGS);
+	__type(key, struct rp_frag_key);
+	__type(value, struct rp_frag_val);
+} rp_frags SEC(".maps");
+
+/* What the decision code hands to the stages, and what they hand back. */
+struct rp_facts {
+	__u32 saddr[4]; /* network order, IPv4 in [0] */
+	__u32 daddr[4];
+	__u64 now;
+	__u32 tcp_seq, tcp_ack;
+	__u32 frag_id;
+	__u16 sport, dport;
+	__u16 payload; /* TCP payload bytes */
+	__u8 l3, l4, pflags, tcp_flags, dir, dir_src;
+	__u32 key[4]; /* the per-source key: the source masked to its length */
+	/* out */
+	__u16 svc;
+	__u8 level;
+	__u8 verdict;
+	__u16 reason;
+	__u16 _pad;
+};
+
+/* Scratch for the facts handed to the stages: the stack cannot hold them beside the parser's
+ * state and the stages' own frames (512 bytes for the whole call chain). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rp_facts);
+} rp_scratch SEC(".maps");
+
+/* Prefix lengths present in the deny hashes; userspace adds a length before its first
+ * entry and removes it after its last. */
+struct rp_deny_lens rp_deny_lens = {};
+
+/* Heavy-hitter reports the ring buffer had no room for. */
+__u64 rp_hh_lost = 0;
 
 /* Load-time mode (rp_replay is in parse.h, which needs it too). */
 const volatile __u8 rp_monitor = 0; /* 1: XDP sees both directions (mirror port) */

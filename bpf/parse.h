@@ -54,6 +54,9 @@ struct rp_pkt {
 	__u8 vlans;
 	__u8 tcp_flags; /* byte 13 of the TCP header, when RP_PF_L4_SEEN */
 	__u8 l4_hlen; /* transport header length (TCP with options, UDP 8) */
+	__u32 frag_id; /* IPv4 identification or IPv6 fragment id, host order */
+	__u32 tcp_seq; /* host order, when RP_PF_L4_SEEN */
+	__u32 tcp_ack;
 	__u16 sport; /* host order, TCP/UDP only */
 	__u16 dport;
 	__u32 saddr[4]; /* network order; IPv4 in [0] */
@@ -104,6 +107,8 @@ static __always_inline int rp_parse_l4(struct rp_pkt *p, void *data, void *data_
 		p->sport = bpf_ntohs(th->source);
 		p->dport = bpf_ntohs(th->dest);
 		p->tcp_flags = ((__u8 *)th)[13];
+		p->tcp_seq = bpf_ntohl(th->seq);
+		p->tcp_ack = bpf_ntohl(th->ack_seq);
 		p->l4_hlen = doff;
 	} else if (p->l4 == IPPROTO_UDP) {
 		struct udphdr *uh = data + off;
@@ -157,6 +162,7 @@ static __always_inline int rp_parse_ip4(struct rp_pkt *p, void *data, void *data
 		return RP_R_ip4_len_exceeds;
 	p->saddr[0] = ip->saddr;
 	p->daddr[0] = ip->daddr;
+	p->frag_id = bpf_ntohs(ip->id);
 	p->l4_len = tot - ihl;
 
 	/* XXX: fragment facts are read only once the lengths check out, so a broken later
@@ -237,6 +243,7 @@ static __always_inline int rp_parse_ip6(struct rp_pkt *p, void *data, void *data
 				return RP_R_ip6_ext_truncated;
 			nh = f->nexthdr;
 			off += sizeof(*f);
+			p->frag_id = bpf_ntohl(f->id);
 			fo = bpf_ntohs(f->frag_off);
 			if (fo & 0xfff8) {
 				p->pflags |= RP_PF_FRAG_LATER | RP_PF_IP6_EXT;

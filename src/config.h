@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The configuration: YAML read with libyaml into plain structs. Foundation I knows the
- * keys that replay and direction need; docs/config.md lists every key with its default.
- * Every error names the file, line and column and what was expected.
+ * The configuration: YAML read with libyaml into plain structs. docs/config.md lists every
+ * key with its default and the inheritance rule (defaults -> tenant -> service). Every error
+ * names the file, line and column and what was expected.
+ *
+ * The parser resolves inheritance: each rp_service_cfg holds its effective settings and its
+ * effective allow list, so nothing downstream (policy.c, the data plane) knows about
+ * inheritance.
  */
 #ifndef RP_CONFIG_H
 #define RP_CONFIG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -18,16 +23,73 @@ struct rp_prefix {
 	uint8_t addr[16]; /* network order; IPv4 in the first 4 bytes */
 };
 
+/* A protocol and port range: "tcp/443", "udp/500-510", "tcp/any", "icmp", "icmpv6". */
+struct rp_portspec {
+	uint8_t proto; /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6 */
+	uint16_t lo, hi; /* inclusive; 0-65535 for "any"; 0-0 for ICMP */
+};
+
+enum rp_class {
+	RP_CLASS_BEST_EFFORT = 0,
+	RP_CLASS_NORMAL = 1,
+	RP_CLASS_CRITICAL = 2,
+};
+
+/* A rate with its burst: "pps" per second, up to "burst" frames at once. 0 pps: no limit. */
+struct rp_rate_cfg {
+	uint32_t pps;
+	uint32_t burst;
+};
+
+/* Detection thresholds (read by the detection issue; stored and validated now). */
+struct rp_thresholds_cfg {
+	uint64_t pps;
+	uint64_t mbps;
+	uint64_t syn_pps;
+};
+
+/* Settings that inherit: top-level "defaults", then the tenant, then the service. */
+struct rp_svc_settings {
+	uint8_t class; /* enum rp_class; default normal */
+	bool fragments; /* the service needs IP fragments (IKE); default false */
+	uint8_t level_floor; /* 0-4; default 0 */
+	struct rp_rate_cfg source_limit; /* per-source token bucket at level >= 2 */
+	struct rp_rate_cfg allow_ceiling; /* per allow-list entry */
+	uint16_t heavy_hitter_permille; /* share of the service's traffic; default 100 (10 %) */
+	struct rp_thresholds_cfg thresholds;
+	/* Reflection source ports this service legitimately receives from (resolvers). */
+	unsigned int n_uses_source_ports;
+	struct rp_portspec *uses_source_ports;
+};
+
 struct rp_service_cfg {
 	char name[RP_CFG_MAX_NAME];
 	unsigned int tenant; /* index into tenants */
+	unsigned int n_addresses;
+	struct rp_prefix *addresses;
+	unsigned int n_ports; /* 0: every protocol and port */
+	struct rp_portspec *ports;
+	struct rp_svc_settings set; /* effective, inheritance resolved */
+	unsigned int n_allow; /* effective: top-level + tenant + service allow lists */
+	struct rp_prefix *allow;
 };
 
 struct rp_tenant_cfg {
 	char name[RP_CFG_MAX_NAME];
 };
 
+enum rp_run_mode {
+	RP_MODE_INLINE = 0,
+	RP_MODE_MONITOR = 1,
+};
+
+#define RP_MAX_IFACES 16
+
 struct rp_config {
+	/* rempart run: "mode: inline|monitor" (default inline) and "interfaces: [eth0, ...]". */
+	uint8_t mode; /* enum rp_run_mode */
+	unsigned int n_interfaces;
+	char (*interfaces)[16]; /* IFNAMSIZ */
 	uint8_t malformed_verdict; /* RP_V_PASS or RP_V_DROP; default drop */
 	unsigned int n_upstream_macs;
 	uint8_t (*upstream_macs)[6];
@@ -35,6 +97,20 @@ struct rp_config {
 	unsigned int n_local;
 	struct rp_prefix *local;
 	unsigned int n_internal; /* the first n_internal of local are internal networks */
+	/* Bogon source space (inbound). Default: the built-in list (docs/config.md); "[]" none. */
+	unsigned int n_bogons;
+	struct rp_prefix *bogons;
+	/* UDP source ports of reflection attacks. Default: the built-in list. */
+	unsigned int n_reflection_ports;
+	uint16_t *reflection_ports;
+	/* Static deny list (top level only), never expires. */
+	unsigned int n_deny;
+	struct rp_prefix *deny;
+	/* Per-source key: IPv4 /source_v4, IPv6 /source_v6. Defaults 32 and 64. */
+	uint8_t source_v4, source_v6;
+	uint64_t known_ttl_ns; /* known-client lifetime; default 14 days */
+	bool known_learn; /* learn known clients at level 0; default true */
+	uint64_t level_lease_ns; /* level expiry the control plane renews; default 5 s */
 	unsigned int n_tenants;
 	struct rp_tenant_cfg *tenants;
 	unsigned int n_services;
@@ -58,5 +134,9 @@ void rp_config_free(struct rp_config *cfg);
 int rp_prefix_parse(const char *s, struct rp_prefix *p);
 /* "02:00:00:00:00:01". Returns 0 or -EINVAL. */
 int rp_mac_parse(const char *s, uint8_t mac[6]);
+/* "tcp/443", "udp/500-510", "tcp/any", "icmp", "icmpv6". Returns 0 or -EINVAL. */
+int rp_portspec_parse(const char *s, struct rp_portspec *p);
+/* "30s", "500ms", "14d", "2h", "90m" or a bare number of seconds. Returns 0 or -EINVAL. */
+int rp_duration_parse(const char *s, uint64_t *ns);
 
 #endif

@@ -152,9 +152,11 @@ _Static_assert(sizeof(struct rp_svc_counters) <= 32768, "per-CPU value over 32 K
 struct rp_knobs {
 	__u8 malformed_verdict; /* RP_V_PASS or RP_V_DROP */
 	__u8 have_upstream_macs; /* direction by MAC is configured */
-	__u8 _pad[6];
+	__u8 policy_slot; /* the policy slot in force (include/rempart/policy.h) */
+	__u8 _pad[5];
+	__u64 hash_seed; /* sketch hashing: random live, 0 in replay (deterministic) */
 };
-RP_ASSERT_SIZE(struct rp_knobs, 8);
+RP_ASSERT_SIZE(struct rp_knobs, 16);
 
 /* Key of the upstream-MAC set (monitor and replay direction). */
 struct rp_mac_key {
@@ -182,5 +184,8 @@ RP_ASSERT_SIZE(struct rp_lpm_v6, 20);
 /* Parser limits. */
 #define RP_MAX_VLANS 2
 #define RP_MAX_IP6_EXT 6
+
+/* The policy maps' keys and values: every user of the skeleton sees them with the ABI. */
+#include "rempart/policy.h"
 
 #endif /* REMPART_ABI_H */

@@ -55,6 +55,23 @@
 	X(icmp_truncated,   0x15, "ICMP or ICMPv6 header cut short")                              \
 	X(snap_cut,         0x16, "capture snap length cut the headers; judged as far as seen")   \
 	X(ip6_bad_frag,     0x17, "IPv6 fragment reaching past 65535 bytes")                      \
+	/* policy: service lookup, allow and deny lists, sanity, fragments, levels */          \
+	X(allowed,          0x40, "source on the service's allow list: passed before any drop")   \
+	X(allow_ceiling,    0x41, "allow-listed source over its entry's rate ceiling")            \
+	X(deny,             0x42, "source on the deny list (configuration or operator)")          \
+	X(bogon,            0x43, "bogon source address arriving from outside")                   \
+	X(spoofed_local,    0x44, "protected or internal source address arriving from outside")   \
+	X(tcp_bad_flags,    0x45, "impossible TCP flag combination (SYN+FIN, SYN+RST, none, ...)")\
+	X(reflection,       0x46, "UDP from a reflection source port the service does not use")   \
+	X(frag_unneeded,    0x47, "IP fragment toward a service that needs none")                 \
+	X(frag_orphan,      0x48, "later fragment whose first fragment was not passed")           \
+	X(port_unlisted,    0x49, "protected address, protocol or port no service lists")         \
+	X(shield,           0x4a, "level 4: not allow-listed, not a known client, not critical")  \
+	X(known_client,     0x4b, "known client: passed through the fence or the shield")         \
+	X(frag_follow,      0x4c, "later fragment that followed its passed first fragment")       \
+	/* rates and heavy hitters */                                                            \
+	X(src_rate,         0xa0, "source over its per-source token bucket (level 2)")            \
+	X(deny_heavy,       0xa1, "heavy-hitter deny in force for the service (level 2)")         \
 	/* internal */                                                                            \
 	X(no_record,        0xff, "replay record missing or damaged (internal error)")
 /* clang-format on */

@@ -1,0 +1,650 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The protection stages (docs/policy.md): service lookup, allow list with its ceiling, deny
+ * list, sanity, scrub (level 1), per-source limits (level 2), fence and shield gating
+ * (levels 3 and 4), known-client learning and the fragment table.
+ *
+ * rp_policy() is a global (not inlined) function taking the parsed facts as scalars in one
+ * struct: the verifier checks it once, instead of once per path through the parser, whose
+ * unrolled VLAN and IPv6 loops would otherwise multiply every stage's cost.
+ */
+#ifndef RP_BPF_POLICY_H
+#define RP_BPF_POLICY_H
+
+#include "maps.h"
+
+_Static_assert((RP_PK_MAX & (RP_PK_MAX - 1)) == 0, "RP_PK_MAX must be a power of 2");
+
+#define RP_TCP_FIN 0x01
+#define RP_TCP_SYN 0x02
+#define RP_TCP_RST 0x04
+#define RP_TCP_PSH 0x08
+#define RP_TCP_ACK 0x10
+#define RP_TCP_URG 0x20
+
+/* Prefix masks by length, host order, so that masking has no branch per word: the verifier
+ * would otherwise follow every combination of them in every probe. Filled in once. */
+static __always_inline __u32 rp_mask32(__u32 host, __u32 len)
+{
+	return host & (__u32)(~0ull << (32 - (len > 32 ? 32 : len)));
+}
+
+/* addr (network order, 4 words) masked to len bits into out. */
+static __always_inline void rp_mask6(__u32 *out, const __u32 *addr, __u32 len)
+{
+	__u32 l = len > 128 ? 128 : len;
+
+#pragma unroll
+	for (int w = 0; w < 4; w++) {
+		/* bits of this word inside the prefix: clamp(len - 32 w, 0, 32), branch-free */
+		__s32 b = (__s32)l - 32 * w;
+		__u32 bits = b < 0 ? 0 : (b > 32 ? 32 : b);
+
+		out[w] = bpf_htonl(rp_mask32(bpf_ntohl(addr[w]), bits));
+	}
+}
+
+/* The /16 classification byte of a source. */
+static __always_inline __u8 rp_c16_get(__u32 slot, int v6, const __u32 *addr)
+{
+	__u32 hi = bpf_ntohl(addr[0]) >> 16;
+	__u32 idx = (slot * 2 + v6) * RP_C16_ELEMS + (hi >> 3);
+	__u64 *w = bpf_map_lookup_elem(&rp_c16, &idx);
+
+	return w ? (__u8)(*w >> ((hi & 7) * 8)) : 0;
+}
+
+/* Longest-first probe of a prefix set: one hash lookup per prefix length present. */
+static __always_inline union rp_pfx_val *rp_pfx_find(__u32 slot, int v6, __u32 kind, __u16 svc,
+						      const __u32 *addr)
+{
+	const struct rp_glob *g = bpf_map_lookup_elem(&rp_globs, &slot);
+	union rp_pfx_val *v;
+
+	if (!g)
+		return NULL;
+	kind &= RP_PK_MAX - 1; /* a bound the verifier can see (RP_PK_MAX is a power of 2) */
+	if (!v6) {
+		struct rp_pfx4_key k = { .slot = slot, .kind = kind, .svc = svc };
+		__u32 a = bpf_ntohl(addr[0]), n = g->nlens4[kind];
+
+		for (__u32 i = 0; i < RP_MAX_LENS; i++) {
+			if (i >= n)
+				break;
+			k.len = g->lens4[kind][i];
+			k.addr = bpf_htonl(rp_mask32(a, k.len));
+			v = bpf_map_lookup_elem(&rp_pfx4, &k);
+			if (v)
+				return v;
+		}
+		return NULL;
+	}
+	{
+		struct rp_pfx6_key k = { .slot = slot, .kind = kind, .svc = svc };
+		__u32 n = g->nlens6[kind];
+
+		for (__u32 i = 0; i < RP_MAX_LENS; i++) {
+			if (i >= n)
+				break;
+			k.len = g->lens6[kind][i];
+			rp_mask6(k.addr, addr, k.len);
+			v = bpf_map_lookup_elem(&rp_pfx6, &k);
+			if (v)
+				return v;
+		}
+	}
+	return NULL;
+}
+
+/* Take one frame from an allow entry's ceiling bucket. Returns 1 if within the ceiling. */
+static __always_inline int rp_bucket_take(struct rp_bucket *b, __u32 pps, __u32 burst_milli,
+					  __u64 now)
+{
+	__u64 dt = now - b->stamp, tokens;
+
+	if (now < b->stamp)
+		dt = 0;
+	if (dt > 10000000000ull)
+		dt = 10000000000ull;
+	tokens = b->tokens_milli + dt * pps / 1000000;
+	if (tokens > burst_milli)
+		tokens = burst_milli;
+	b->stamp = now;
+	if (tokens < 1000) {
+		b->tokens_milli = tokens;
+		return 0;
+	}
+	b->tokens_milli = tokens - 1000;
+	return 1;
+}
+
+/*
+ * The stages below that probe are global functions: each is verified once, on its own.
+ * They return scalars only (a global function cannot return a map pointer).
+ */
+
+/* The site of the destination (inbound) or source (outbound): site | first service << 16,
+ * or -1 when the address is not protected. */
+__noinline int rp_site_lookup(struct rp_facts *f, __u32 slot, __u32 outbound)
+{
+	union rp_pfx_val *v;
+
+	if (!f)
+		return -1;
+	v = rp_pfx_find(slot & 1, f->l3 == RP_L3_IPV6, RP_PK_SITE, 0, outbound ? f->saddr : f->daddr);
+	if (!v)
+		return -1;
+	return v->site.site | (__u32)v->site.svc << 16;
+}
+
+/* Is the source in the slot's prefix set of this kind (bogons, local space)? */
+__noinline int rp_src_in(struct rp_facts *f, __u32 slot, __u32 kind)
+{
+	if (!f)
+		return 0;
+	return rp_pfx_find(slot & 1, f->l3 == RP_L3_IPV6, kind, 0, f->saddr) != NULL;
+}
+
+/* The allow list: 0 not listed, 1 listed and within its ceiling, 2 over the ceiling. */
+__noinline int rp_allow_check(struct rp_facts *f, __u32 slot, __u32 pps, __u32 burst_milli)
+{
+	union rp_pfx_val *v;
+
+	if (!f)
+		return 0;
+	v = rp_pfx_find(slot & 1, f->l3 == RP_L3_IPV6, RP_PK_ALLOW, f->svc, f->saddr);
+	if (!v)
+		return 0;
+	return rp_bucket_take(&v->bucket, pps, burst_milli, f->now) ? 1 : 2;
+}
+
+/* A deny entry in force for this source, or NULL. The /24 bitmap filters IPv4 first. */
+static __always_inline struct rp_deny_val *rp_deny_find(int v6, const __u32 *addr, __u64 now)
+{
+	struct rp_deny_val *v;
+
+	if (!v6) {
+		struct rp_deny4_key k = {};
+		__u32 a = bpf_ntohl(addr[0]), idx = a >> 14, n = rp_deny_lens.n4;
+		__u64 *w = bpf_map_lookup_elem(&rp_deny_bits, &idx);
+
+		if (!w || !((*w >> ((a >> 8) & 63)) & 1))
+			return NULL;
+		for (__u32 i = 0; i < 33; i++) {
+			if (i >= n)
+				break;
+			k.len = rp_deny_lens.lens4[i];
+			k.addr = bpf_htonl(rp_mask32(a, k.len));
+			v = bpf_map_lookup_elem(&rp_deny4, &k);
+			if (v && (!v->expires || v->expires > now))
+				return v;
+		}
+		return NULL;
+	}
+	{
+		struct rp_deny6_key k = {};
+		__u32 n = rp_deny_lens.n6;
+
+		for (__u32 i = 0; i < RP_MAX_LENS; i++) {
+			if (i >= n)
+				break;
+			k.len = rp_deny_lens.lens6[i];
+			rp_mask6(k.addr, addr, k.len);
+			v = bpf_map_lookup_elem(&rp_deny6, &k);
+			if (v && (!v->expires || v->expires > now))
+				return v;
+		}
+	}
+	return NULL;
+}
+
+/* The deny list: 0 no entry in force, else (origin + 1) | service << 8. */
+__noinline int rp_deny_check(struct rp_facts *f)
+{
+	struct rp_deny_val *v;
+
+	if (!f)
+		return 0;
+	v = rp_deny_find(f->l3 == RP_L3_IPV6, f->saddr, f->now);
+	if (!v)
+		return 0;
+	return (v->origin + 1) | (__u32)v->svc << 8;
+}
+
+/* Impossible in any TCP stack: no flags, SYN with FIN or RST, FIN with RST, and FIN, PSH
+ * or URG without ACK (FIN, "Xmas" and NULL scans). */
+static __always_inline int rp_tcp_flags_bad(__u8 f)
+{
+	f &= 0x3f;
+	if (!f)
+		return 1;
+	if ((f & RP_TCP_SYN) && (f & (RP_TCP_FIN | RP_TCP_RST)))
+		return 1;
+	if ((f & RP_TCP_FIN) && (f & RP_TCP_RST))
+		return 1;
+	if ((f & (RP_TCP_FIN | RP_TCP_PSH | RP_TCP_URG)) && !(f & RP_TCP_ACK))
+		return 1;
+	return 0;
+}
+
+static __always_inline int rp_refl_port(__u32 slot, __u16 port)
+{
+	__u32 idx = slot * 1024 + (port >> 6);
+	__u64 *w = bpf_map_lookup_elem(&rp_refl, &idx);
+
+	return w && ((*w >> (port & 63)) & 1);
+}
+
+/* The service of (site, proto, port): exact port, then the wildcard port, then a service
+ * without ports. Returns 0 when no service of the site lists it. */
+static __always_inline __u16 rp_port_find(__u32 slot, __u16 site, __u8 proto, __u32 port)
+{
+	struct rp_port_key k = { .slot = slot, .proto = proto, .site = site, .port = port };
+	__u16 *svc;
+
+	if (port != RP_PORT_ANY) {
+		svc = bpf_map_lookup_elem(&rp_ports, &k);
+		if (svc)
+			return *svc;
+		k.port = RP_PORT_ANY;
+	}
+	svc = bpf_map_lookup_elem(&rp_ports, &k);
+	if (svc)
+		return *svc;
+	k.proto = RP_PROTO_ANY;
+	svc = bpf_map_lookup_elem(&rp_ports, &k);
+	return svc ? *svc : 0;
+}
+
+/* Does the service receive from this UDP source port by design (a resolver from 53)? */
+static __always_inline int rp_uses_port(__u32 slot, __u16 svc, __u16 port)
+{
+	struct rp_port_key k = { .slot = slot, .proto = RP_PROTO_USES | IPPROTO_UDP, .site = svc,
+				 .port = port };
+
+	return bpf_map_lookup_elem(&rp_ports, &k) != NULL;
+}
+
+static const __u64 rp_sketch_mul[RP_SKETCH_ROWS] = {
+	0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4full, 0x165667b19e3779f9ull, 0xd6e8feb86659fd93ull,
+};
+
+/*
+ * The count-min sketch update for (service, source key): leaks each row's bucket, counts
+ * the frame, and says whether the source is over its token bucket. The bucket is only
+ * charged for frames that pass it, so a source over its rate still gets its rate through.
+ * Reports a heavy-hitter candidate when the decayed count crosses the service's threshold,
+ * or on the first frame of each epoch above it: bounded by the ring, sampled by time.
+ */
+__noinline int rp_sketch_update(struct rp_facts *f, __u64 src_leak, __u32 src_burst, __u32 limit)
+{
+	__u64 x;
+	__u32 unit, ep;
+	__u32 min_level = ~0u, min_seen = ~0u, idx[RP_SKETCH_ROWS], new_epoch = 0;
+	struct rp_cell *c;
+	struct rp_hh_val *hh;
+	__u32 svc;
+	int over;
+
+	if (!f)
+		return 0;
+	svc = f->svc;
+	unit = f->now >> RP_SKETCH_UNIT_SHIFT;
+	ep = unit >> RP_SKETCH_EPOCH_SHIFT;
+	x = ((__u64)f->key[0] << 32 | f->key[1]) ^
+	    (((__u64)f->key[2] << 32 | f->key[3]) * 0xff51afd7ed558ccdull) ^ ((__u64)svc << 48) ^
+	    rp_knobs.hash_seed;
+
+#pragma unroll
+	for (int r = 0; r < RP_SKETCH_ROWS; r++) {
+		__u32 dt, shift;
+
+		idx[r] = r * RP_SKETCH_WIDTH + (__u32)((x * rp_sketch_mul[r]) >> (64 - RP_SKETCH_BITS));
+		c = bpf_map_lookup_elem(&rp_sketch, &idx[r]);
+		if (!c)
+			return 0;
+		dt = unit - c->stamp;
+		if (dt) {
+			__u64 leak;
+
+			if (dt > (1u << 20))
+				dt = 1u << 20;
+			leak = (src_leak * dt) >> 16;
+			c->level = c->level > leak ? c->level - leak : 0;
+			shift = ep - (c->stamp >> RP_SKETCH_EPOCH_SHIFT);
+			if (shift) {
+				c->seen = shift >= 32 ? 0 : c->seen >> shift;
+				if (r == 0)
+					new_epoch = 1;
+			}
+			c->stamp = unit;
+		}
+		c->seen++;
+		if (c->level < min_level)
+			min_level = c->level;
+		if (c->seen < min_seen)
+			min_seen = c->seen;
+	}
+
+	over = src_leak && min_level + 1024 > src_burst;
+	if (!over || !limit) {
+#pragma unroll
+		for (int r = 0; r < RP_SKETCH_ROWS; r++) {
+			c = bpf_map_lookup_elem(&rp_sketch, &idx[r]);
+			/* Conservative update: raise only the rows at the minimum. */
+			if (c && c->level == min_level)
+				c->level += 1024;
+		}
+	}
+
+	hh = bpf_map_lookup_elem(&rp_hh, &svc);
+	if (hh && hh->seen_threshold && min_seen > hh->seen_threshold &&
+	    (min_seen == hh->seen_threshold + 1 || new_epoch)) {
+		struct rp_hh_event *ev = bpf_ringbuf_reserve(&rp_hh_ring, sizeof(*ev), 0);
+
+		if (ev) {
+			ev->time = f->now;
+			__builtin_memcpy(ev->addr, f->key, 16);
+			ev->seen = min_seen;
+			ev->svc = f->svc;
+			ev->family = f->l3 == RP_L3_IPV6 ? 6 : 4;
+			ev->_pad = 0;
+			bpf_ringbuf_submit(ev, 0);
+		} else {
+			__sync_fetch_and_add(&rp_hh_lost, 1);
+		}
+	}
+	return over;
+}
+
+__noinline int rp_known_has(struct rp_facts *f)
+{
+	struct rp_src_key k = {};
+	struct rp_known_val *v;
+
+	if (!f)
+		return 0;
+	k.svc = f->svc;
+	k.family = f->l3;
+	__builtin_memcpy(k.addr, f->key, 16);
+	v = bpf_map_lookup_elem(&rp_known, &k);
+	return v && v->expires > f->now;
+}
+
+/* Inbound ACK from a client at level 0: does it acknowledge the service's own data? */
+__noinline int rp_learn_proof(struct rp_facts *f, __u64 ttl)
+{
+	struct rp_pending_key pk = {};
+	struct rp_pending_val *pv;
+
+	if (!f)
+		return 0;
+	pk.svc = f->svc;
+	pk.cport = f->sport;
+	pk.family = f->l3;
+	__builtin_memcpy(pk.addr, f->saddr, 16);
+	pv = bpf_map_lookup_elem(&rp_pending, &pk);
+	if (!pv || pv->expires <= f->now)
+		return 0;
+	/* In window: seq_lo < ack <= seq_hi, modulo 2^32. */
+	if ((__s32)(f->tcp_ack - pv->seq_lo) > 0 && (__s32)(f->tcp_ack - pv->seq_hi) <= 0) {
+		struct rp_src_key k = { .svc = f->svc, .family = f->l3 };
+		struct rp_known_val nv = { .expires = f->now + ttl, .learned = f->now };
+		struct rp_known_val *old;
+
+		__builtin_memcpy(k.addr, f->key, 16);
+		old = bpf_map_lookup_elem(&rp_known, &k);
+		if (old && old->expires > f->now)
+			nv.learned = old->learned;
+		bpf_map_update_elem(&rp_known, &k, &nv, BPF_ANY);
+		bpf_map_delete_elem(&rp_pending, &pk);
+		return 1;
+	}
+	return 0;
+}
+
+/* Outbound data from a service to a client: the proof a client can later give. */
+__noinline int rp_learn_pending(struct rp_facts *f)
+{
+	struct rp_pending_key pk = {};
+	struct rp_pending_val nv = {}, *pv;
+	__u32 end;
+
+	if (!f)
+		return 0;
+	pk.svc = f->svc;
+	pk.cport = f->dport;
+	pk.family = f->l3;
+	end = f->tcp_seq + f->payload;
+	__builtin_memcpy(pk.addr, f->daddr, 16);
+	pv = bpf_map_lookup_elem(&rp_pending, &pk);
+	if (pv && pv->expires > f->now) {
+		if ((__s32)(end - pv->seq_hi) > 0)
+			pv->seq_hi = end;
+		/* Keep the window small: a guess must hit 64 KiB of 4 GiB at most. */
+		if (pv->seq_hi - pv->seq_lo > 65536)
+			pv->seq_lo = pv->seq_hi - 65536;
+		pv->expires = f->now + RP_PENDING_TTL_NS;
+		return 0;
+	}
+	nv.seq_lo = f->tcp_seq;
+	nv.seq_hi = end;
+	nv.expires = f->now + RP_PENDING_TTL_NS;
+	bpf_map_update_elem(&rp_pending, &pk, &nv, BPF_ANY);
+	return 1;
+}
+
+/* The service of a later fragment's passed first fragment, or 0. */
+__noinline int rp_frag_first(struct rp_facts *f)
+{
+	struct rp_frag_key fk = {};
+	struct rp_frag_val *fv;
+
+	if (!f)
+		return 0;
+	fk.id = f->frag_id;
+	fk.proto = f->l4;
+	fk.family = f->l3;
+	__builtin_memcpy(fk.saddr, f->saddr, 16);
+	__builtin_memcpy(fk.daddr, f->daddr, 16);
+	fv = bpf_map_lookup_elem(&rp_frags, &fk);
+	return fv && fv->expires > f->now ? fv->svc : 0;
+}
+
+__noinline int rp_frag_record(struct rp_facts *f)
+{
+	struct rp_frag_key fk = {};
+	struct rp_frag_val fv = {};
+
+	if (!f)
+		return 0;
+	fk.id = f->frag_id;
+	fk.proto = f->l4;
+	fk.family = f->l3;
+	__builtin_memcpy(fk.saddr, f->saddr, 16);
+	__builtin_memcpy(fk.daddr, f->daddr, 16);
+	fv.expires = f->now + RP_FRAG_TTL_NS;
+	fv.svc = f->svc;
+	fv.level = f->level;
+	return bpf_map_update_elem(&rp_frags, &fk, &fv, BPF_ANY) == 0;
+}
+
+static __always_inline int rp_set(struct rp_facts *f, int verdict, int reason)
+{
+	f->verdict = verdict;
+	f->reason = reason;
+	return verdict;
+}
+
+/* The stages for one frame; fills f->svc, level, verdict, reason. Returns the verdict. */
+__noinline int rp_policy(struct rp_facts *f)
+{
+	__u32 slot, skey, fam_v6, port, follow = 0, orphan = 0, unlisted = 0, site, first;
+	const struct rp_svc_policy *sp;
+	const struct rp_level_val *lv;
+	const struct rp_glob *g;
+	int inbound, tcp_seen, level, r;
+	__u16 svc;
+	__u8 c16, stages;
+
+	if (!f)
+		return RP_V_PASS;
+	f->svc = 0;
+	f->level = 0;
+	if (f->l3 != RP_L3_IPV4 && f->l3 != RP_L3_IPV6)
+		return rp_set(f, RP_V_PASS, RP_R_ok);
+	fam_v6 = f->l3 == RP_L3_IPV6;
+	slot = rp_knobs.policy_slot & 1;
+	g = bpf_map_lookup_elem(&rp_globs, &slot);
+	if (!g)
+		return rp_set(f, RP_V_PASS, RP_R_ok);
+	inbound = f->dir != RP_DIR_OUT;
+	tcp_seen = f->l4 == IPPROTO_TCP && (f->pflags & RP_PF_L4_SEEN);
+
+	/* 1. The service: the destination inbound, the source outbound. */
+	r = rp_site_lookup(f, slot, !inbound);
+	if (r < 0)
+		return rp_set(f, RP_V_PASS, RP_R_ok); /* no protected service: fast path */
+	site = r & 0xffff;
+	first = (__u32)r >> 16;
+	svc = 0;
+	if (f->pflags & RP_PF_FRAG_LATER) {
+		svc = inbound ? rp_frag_first(f) : 0;
+		follow = svc != 0;
+		orphan = !follow;
+	} else if (f->l4 == IPPROTO_TCP || f->l4 == IPPROTO_UDP) {
+		port = inbound ? f->dport : f->sport;
+		if (f->pflags & RP_PF_L4_SEEN)
+			svc = rp_port_find(slot, site, f->l4, port);
+	} else {
+		svc = rp_port_find(slot, site, f->l4, RP_PORT_ANY);
+	}
+	if (!svc) {
+		svc = first;
+		unlisted = !orphan;
+	}
+	if (!svc || svc >= RP_MAX_SERVICES)
+		return rp_set(f, RP_V_PASS, RP_R_ok);
+	f->svc = svc;
+	skey = slot * RP_MAX_SERVICES + svc;
+	sp = bpf_map_lookup_elem(&rp_svcs, &skey);
+	if (!sp || !sp->in_use)
+		return rp_set(f, RP_V_PASS, RP_R_ok);
+	stages = sp->stages;
+
+	/* The level in force: the renewed level until it expires, never under the floor. */
+	skey = svc;
+	lv = bpf_map_lookup_elem(&rp_levels, &skey);
+	level = lv && lv->expires > f->now ? lv->level : 0;
+	if (level < sp->floor)
+		level = sp->floor;
+	if (level > RP_LVL_SHIELD)
+		level = RP_LVL_SHIELD;
+	f->level = level;
+
+	if (!inbound) {
+		/* The service's own data: the proof its clients can later give back. */
+		if (tcp_seen && f->payload && (sp->flags & RP_SF_LEARN) && level == RP_LVL_WATCH)
+			rp_learn_pending(f);
+		return rp_set(f, RP_V_PASS, RP_R_ok);
+	}
+
+	/* The per-source key: IPv4 /32 and IPv6 /64 by default. */
+	if (fam_v6) {
+		rp_mask6(f->key, f->saddr, g->src_len6);
+	} else {
+		f->key[0] = bpf_htonl(rp_mask32(bpf_ntohl(f->saddr[0]), g->src_len4));
+		f->key[1] = f->key[2] = f->key[3] = 0;
+	}
+	c16 = rp_c16_get(slot, fam_v6, f->saddr);
+
+	/* 2. Allow list: wins over every drop below, within its entry's ceiling. */
+	if ((stages & RP_ST_ALLOW) && (c16 & RP_C16_ALLOW_SUB)) {
+		r = rp_allow_check(f, slot, sp->allow_pps, sp->allow_burst_milli);
+		if (r == 2)
+			return rp_set(f, RP_V_DROP, RP_R_allow_ceiling);
+		if (r == 1) {
+			rp_set(f, RP_V_PASS, RP_R_allowed);
+			goto record_first;
+		}
+	}
+
+	/* 3. Deny list. Heavy-hitter entries bind only their service, from level 2. */
+	if (stages & RP_ST_DENY) {
+		r = rp_deny_check(f);
+		if (r) {
+			__u32 origin = (r & 0xff) - 1, dsvc = (__u32)r >> 8;
+
+			if (origin != RP_DO_HEAVY)
+				return rp_set(f, RP_V_DROP, RP_R_deny);
+			if ((!dsvc || dsvc == svc) && level >= RP_LVL_LIMIT)
+				return rp_set(f, RP_V_DROP, RP_R_deny_heavy);
+		}
+	}
+
+	/* 4. Sanity, always. */
+	if (stages & RP_ST_SANITY) {
+		if ((c16 & RP_C16_BOGON_ALL) ||
+		    ((c16 & RP_C16_BOGON_SUB) && rp_src_in(f, slot, RP_PK_BOGON)))
+			return rp_set(f, RP_V_DROP, RP_R_bogon);
+		/* Only a frame known to come from outside can be a spoof: the address rule
+		 * itself calls local-to-local inbound. */
+		if (f->dir_src != RP_DSRC_ADDR &&
+		    ((c16 & RP_C16_LOCAL_ALL) ||
+		     ((c16 & RP_C16_LOCAL_SUB) && rp_src_in(f, slot, RP_PK_LOCAL))))
+			return rp_set(f, RP_V_DROP, RP_R_spoofed_local);
+		if (tcp_seen && rp_tcp_flags_bad(f->tcp_flags))
+			return rp_set(f, RP_V_DROP, RP_R_tcp_bad_flags);
+	}
+
+	/* Level 1, scrub: what the service does not use. */
+	if (level >= RP_LVL_SCRUB && (stages & RP_ST_SCRUB)) {
+		if ((f->pflags & (RP_PF_FRAG_FIRST | RP_PF_FRAG_LATER)) &&
+		    !(sp->flags & RP_SF_FRAGMENTS))
+			return rp_set(f, RP_V_DROP, RP_R_frag_unneeded);
+		if (orphan)
+			return rp_set(f, RP_V_DROP, RP_R_frag_orphan);
+		if (f->l4 == IPPROTO_UDP && (f->pflags & RP_PF_L4_SEEN) &&
+		    rp_refl_port(slot, f->sport) && !rp_uses_port(slot, svc, f->sport))
+			return rp_set(f, RP_V_DROP, RP_R_reflection);
+		if (unlisted)
+			return rp_set(f, RP_V_DROP, RP_R_port_unlisted);
+	}
+	/* A later fragment follows its passed first fragment. */
+	if (follow)
+		return rp_set(f, RP_V_PASS, RP_R_frag_follow);
+
+	/* Level 2, limit: the per-source token bucket in the sketch. The sketch counts at
+	 * every level, so heavy hitters are known before the limit is needed. */
+	if (stages & RP_ST_SKETCH) {
+		__u32 limit = level >= RP_LVL_LIMIT && (stages & RP_ST_LIMIT);
+
+		if (rp_sketch_update(f, sp->src_leak, sp->src_burst, limit) && limit)
+			return rp_set(f, RP_V_DROP, RP_R_src_rate);
+	}
+
+	/* Levels 3 and 4: only known clients (and, at 4, critical services) pass. The fence's
+	 * region check arrives with the geo stage; until then level 3 admits like level 2. */
+	if (level >= RP_LVL_FENCE) {
+		if ((stages & RP_ST_KNOWN) && rp_known_has(f)) {
+			rp_set(f, RP_V_PASS, RP_R_known_client);
+			goto record_first;
+		}
+		if (level >= RP_LVL_SHIELD && sp->class != 2 /* RP_CLASS_CRITICAL */)
+			return rp_set(f, RP_V_DROP, RP_R_shield);
+	}
+
+	/* Learning: at level 0 only, so bots that connect during an attack never qualify. */
+	if (level == RP_LVL_WATCH && tcp_seen && (f->tcp_flags & RP_TCP_ACK) &&
+	    (sp->flags & RP_SF_LEARN))
+		rp_learn_proof(f, g->known_ttl_ns);
+	rp_set(f, RP_V_PASS, RP_R_ok);
+
+record_first:
+	/* Remember a passed first fragment, so its later fragments can follow it. */
+	if ((f->pflags & RP_PF_FRAG_FIRST) && (sp->flags & RP_SF_FRAGMENTS))
+		rp_frag_record(f);
+	return RP_V_PASS;
+}
+
+#endif /* RP_BPF_POLICY_H */

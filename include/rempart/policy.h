@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The policy and per-source state as the data plane sees them: map keys and values shared by
+ * bpf/policy.h (the stages) and src/policy.c (which compiles a configuration into them).
+ * docs/policy.md describes the stages, the level table and why each structure was chosen.
+ *
+ * Two kinds of maps:
+ *  - the POLICY (services, ports, allow lists, bogons, local space, reflection ports) lives
+ *    in two slots; userspace fills the inactive slot, then flips rp_policy_slot in one
+ *    store, so no frame ever sees half a policy;
+ *  - STATE (deny entries, levels, the sketch, known clients, pending proofs, fragments)
+ *    is single-copy and outlives reloads.
+ */
+#ifndef REMPART_POLICY_H
+#define REMPART_POLICY_H
+
+#include <linux/types.h>
+#include "rempart/abi.h"
+
+#define RP_SLOTS 2
+#define RP_MAX_LENS 16 /* distinct prefix lengths per kind of prefix set */
+
+/* Mitigation levels (DESIGN §4, docs/policy.md). */
+enum rp_level {
+	RP_LVL_WATCH = 0,
+	RP_LVL_SCRUB = 1,
+	RP_LVL_LIMIT = 2,
+	RP_LVL_FENCE = 3,
+	RP_LVL_SHIELD = 4,
+	RP_LVL_MAX = 5,
+};
+
+/* Kinds of prefix set in rp_pfx4 / rp_pfx6. */
+enum rp_pfx_kind {
+	RP_PK_SITE = 0, /* protected destinations: value = site */
+	RP_PK_ALLOW = 1, /* allow list entries, per service: value = ceiling bucket */
+	RP_PK_BOGON = 2, /* bogon sources */
+	RP_PK_LOCAL = 3, /* protected and internal space (spoofed-local sources) */
+	RP_PK_MAX = 4,
+};
+
+/*
+ * Source classification, IPv4 and IPv6 alike: one byte per /16 (of the address's first 16
+ * bits), eight bytes per array element, one array per slot. It answers "could this source
+ * be in set X?" with one direct-indexed load; only the SUB bits send a frame on to the
+ * hash probes.
+ */
+#define RP_C16_BOGON_ALL 0x01
+#define RP_C16_BOGON_SUB 0x02
+#define RP_C16_LOCAL_ALL 0x04
+#define RP_C16_LOCAL_SUB 0x08
+#define RP_C16_ALLOW_SUB 0x10
+#define RP_C16_ELEMS (65536 / 8) /* per family and slot */
+
+struct rp_pfx4_key {
+	__u8 slot;
+	__u8 kind; /* enum rp_pfx_kind */
+	__u8 len;
+	__u8 _pad;
+	__u16 svc; /* RP_PK_ALLOW: the service; else 0 */
+	__u16 _pad2;
+	__u32 addr; /* network order, masked to len */
+};
+RP_ASSERT_SIZE(struct rp_pfx4_key, 12);
+
+struct rp_pfx6_key {
+	__u8 slot;
+	__u8 kind;
+	__u8 len;
+	__u8 _pad;
+	__u16 svc;
+	__u16 _pad2;
+	__u32 addr[4];
+};
+RP_ASSERT_SIZE(struct rp_pfx6_key, 24);
+
+/* A per-entry rate ceiling (allow lists): a token bucket in the map value. Updated without
+ * locks from every CPU: a lost update costs one token, never correctness. */
+struct rp_bucket {
+	__u64 stamp; /* program clock of the last refill */
+	__u32 tokens_milli; /* tokens in 1/1000 frame */
+	__u32 _pad;
+};
+RP_ASSERT_SIZE(struct rp_bucket, 16);
+
+union rp_pfx_val {
+	struct {
+		__u16 site; /* RP_PK_SITE: index into the port table */
+		__u16 svc; /* first service owning this prefix (unlisted ports, fragments) */
+	} site;
+	struct rp_bucket bucket; /* RP_PK_ALLOW */
+	__u8 present; /* RP_PK_BOGON, RP_PK_LOCAL */
+};
+RP_ASSERT_SIZE(union rp_pfx_val, 16);
+
+/* Ports of a site: (proto, port) -> service. RP_PORT_ANY is the wildcard port of a
+ * "tcp/any" entry; proto RP_PROTO_ANY a service without ports. proto | RP_PROTO_USES marks
+ * a source port the service uses (exempt from the reflection check); its site is the svc. */
+#define RP_PORT_ANY 0x10000
+#define RP_PROTO_ANY 0xff
+#define RP_PROTO_USES 0x80
+
+struct rp_port_key {
+	__u8 slot;
+	__u8 proto;
+	__u16 site;
+	__u32 port;
+};
+RP_ASSERT_SIZE(struct rp_port_key, 8);
+
+/* Per-service policy (slotted): rp_svcs[slot * RP_MAX_SERVICES + svc]. */
+#define RP_SF_FRAGMENTS 0x01 /* the service needs IP fragments */
+#define RP_SF_LEARN 0x02 /* learn known clients at level 0 */
+#define RP_SF_TCP 0x04 /* the service has TCP ports (known clients apply) */
+
+/* Stages, each switchable per service (bench increments and operators). */
+#define RP_ST_ALLOW 0x01
+#define RP_ST_DENY 0x02
+#define RP_ST_SANITY 0x04
+#define RP_ST_SCRUB 0x08
+#define RP_ST_LIMIT 0x10
+#define RP_ST_KNOWN 0x20 /* fence and shield exemptions for known clients */
+#define RP_ST_SKETCH 0x40 /* sketch updates and heavy-hitter reports */
+#define RP_ST_ALL 0x7f
+
+struct rp_svc_policy {
+	__u16 tenant;
+	__u8 class; /* enum rp_class (config.h) */
+	__u8 flags; /* RP_SF_* */
+	__u8 floor; /* level floor */
+	__u8 stages; /* RP_ST_* enabled */
+	__u8 in_use;
+	__u8 _pad;
+	/* Per-source token bucket (level >= 2), in the sketch: leak per 2^20 ns, in 1/1024
+	 * frame << 16, and the burst in 1/1024 frame. 0 leak: no limit. */
+	__u64 src_leak;
+	__u32 src_burst;
+	/* Allow-list ceiling per entry: frames per second, and the burst in 1/1000 frame. */
+	__u32 allow_pps;
+	__u32 allow_burst_milli;
+	__u32 _pad2;
+};
+RP_ASSERT_SIZE(struct rp_svc_policy, 32);
+
+/* Slot-wide policy values (rp_glob[slot]). */
+struct rp_glob {
+	__u8 nlens4[RP_PK_MAX];
+	__u8 nlens6[RP_PK_MAX];
+	__u8 lens4[RP_PK_MAX][RP_MAX_LENS]; /* longest first */
+	__u8 lens6[RP_PK_MAX][RP_MAX_LENS];
+	__u8 src_len4, src_len6; /* per-source key length */
+	__u8 _pad[6];
+	__u64 known_ttl_ns;
+};
+RP_ASSERT_SIZE(struct rp_glob, 8 + 128 + 8 + 8);
+
+/* Deny list (state, not slotted): a /24 bitmap filter over IPv4 plus exact hashes. */
+#define RP_DENY_BITS_ELEMS (1u << 18) /* 2^24 /24s, 64 per __u64 */
+#define RP_MAX_DENY 262144
+
+enum rp_deny_origin {
+	RP_DO_CONFIG = 0, /* the configuration's deny list: always */
+	RP_DO_OPERATOR = 1, /* an operator's block: always */
+	RP_DO_HEAVY = 2, /* a heavy-hitter deny: level >= 2 of its service only */
+};
+
+struct rp_deny4_key {
+	__u8 len;
+	__u8 _pad[3];
+	__u32 addr;
+};
+RP_ASSERT_SIZE(struct rp_deny4_key, 8);
+
+struct rp_deny6_key {
+	__u8 len;
+	__u8 _pad[3];
+	__u32 addr[4];
+};
+RP_ASSERT_SIZE(struct rp_deny6_key, 20);
+
+struct rp_deny_val {
+	__u64 expires; /* program clock; 0 never */
+	__u16 svc; /* RP_DO_HEAVY: the service; 0 any */
+	__u8 origin; /* enum rp_deny_origin */
+	__u8 _pad[5];
+};
+RP_ASSERT_SIZE(struct rp_deny_val, 16);
+
+/* Prefix lengths present in the deny hashes (longest first), kept in .data. */
+struct rp_deny_lens {
+	__u8 n4, n6;
+	__u8 lens4[33];
+	__u8 lens6[RP_MAX_LENS];
+	__u8 _pad[13];
+};
+RP_ASSERT_SIZE(struct rp_deny_lens, 64);
+
+/* The level in force per service: lapses to the floor when not renewed. */
+struct rp_level_val {
+	__u8 level;
+	__u8 _pad[7];
+	__u64 expires; /* program clock */
+};
+RP_ASSERT_SIZE(struct rp_level_val, 16);
+
+/* Count-min sketch: RP_SKETCH_ROWS x RP_SKETCH_WIDTH cells. Each cell is a leaky bucket
+ * (the per-source token bucket) and a count that halves every 2^27 ns (heavy hitters). */
+#define RP_SKETCH_ROWS 4
+#define RP_SKETCH_BITS 15
+#define RP_SKETCH_WIDTH (1u << RP_SKETCH_BITS)
+#define RP_SKETCH_UNIT_SHIFT 20 /* time unit 2^20 ns (~1.05 ms) */
+#define RP_SKETCH_EPOCH_SHIFT 7 /* the seen count halves every 2^7 units (~134 ms) */
+
+struct rp_cell {
+	__u32 stamp; /* program clock >> RP_SKETCH_UNIT_SHIFT, wrapping */
+	__u32 level; /* leaky bucket, 1/1024 frame */
+	__u32 seen; /* decayed frame count */
+	__u32 _pad;
+};
+RP_ASSERT_SIZE(struct rp_cell, 16);
+
+/* Per-service heavy-hitter threshold on the decayed count, written by the control plane
+ * every tick from the service's rate and share; 0: no reports. */
+struct rp_hh_val {
+	__u32 seen_threshold;
+	__u32 _pad;
+};
+RP_ASSERT_SIZE(struct rp_hh_val, 8);
+
+/* A heavy-hitter candidate, through the ring buffer. */
+struct rp_hh_event {
+	__u64 time;
+	__u32 addr[4]; /* source key (masked) */
+	__u32 seen; /* decayed count (pps ~ seen * 1e9 / 2^28) */
+	__u16 svc;
+	__u8 family; /* 4 or 6 */
+	__u8 _pad;
+};
+RP_ASSERT_SIZE(struct rp_hh_event, 32);
+#define RP_HH_RING_BYTES (256 * 1024)
+
+/* Known clients (proven sources) and their pending proofs. */
+#define RP_MAX_KNOWN 262144
+#define RP_MAX_PENDING 65536
+#define RP_PENDING_TTL_NS (30ull * 1000000000ull)
+
+struct rp_src_key {
+	__u16 svc;
+	__u8 family;
+	__u8 _pad;
+	__u32 addr[4]; /* masked to the per-source length */
+};
+RP_ASSERT_SIZE(struct rp_src_key, 20);
+
+struct rp_known_val {
+	__u64 expires;
+	__u64 learned; /* when first proven */
+};
+RP_ASSERT_SIZE(struct rp_known_val, 16);
+
+struct rp_pending_key {
+	__u16 svc;
+	__u16 cport; /* the client's port */
+	__u8 family;
+	__u8 _pad[3];
+	__u32 addr[4]; /* the client's full address */
+};
+RP_ASSERT_SIZE(struct rp_pending_key, 24);
+
+struct rp_pending_val {
+	__u32 seq_lo; /* first byte of the service's unacknowledged data */
+	__u32 seq_hi; /* one past its last byte */
+	__u64 expires;
+};
+RP_ASSERT_SIZE(struct rp_pending_val, 16);
+
+/* First fragments that passed, for services that need fragments. */
+#define RP_MAX_FRAGS 16384
+#define RP_FRAG_TTL_NS (30ull * 1000000000ull)
+
+struct rp_frag_key {
+	__u32 saddr[4];
+	__u32 daddr[4];
+	__u32 id;
+	__u8 proto;
+	__u8 family;
+	__u16 _pad;
+};
+RP_ASSERT_SIZE(struct rp_frag_key, 40);
+
+struct rp_frag_val {
+	__u64 expires;
+	__u16 svc;
+	__u8 level;
+	__u8 _pad[5];
+};
+RP_ASSERT_SIZE(struct rp_frag_val, 16);
+
+#endif /* REMPART_POLICY_H */
