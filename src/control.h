@@ -25,6 +25,12 @@ int rp_control_reload(struct rp_control *c, const struct rp_config *cfg, uint64_
 /* One control tick at now_ns (program clock): renew levels, expire deny entries, drain
  * the ring buffer. Returns 0 or -errno. */
 int rp_control_tick(struct rp_control *c, uint64_t now_ns);
+/* Hold service svc (1-based, config order) at level until the program-clock time until
+ * (0: until changed); level 0 releases it. The lease is renewed every tick while held. */
+int rp_control_set_level(struct rp_control *c, unsigned int svc, uint8_t level, uint64_t until);
+/* The deny list (operators' blocks, heavy-hitter denies). */
+struct rp_deny *rp_control_deny(struct rp_control *c);
+
 /* The ring buffer's epoll fd (readable when heavy-hitter reports wait), or -1. */
 int rp_control_ring_fd(const struct rp_control *c);
 void rp_control_close(struct rp_control *c);

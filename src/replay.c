@@ -11,6 +11,8 @@
 #include "rempart/abi.h"
 #include "rempart.skel.h"
 #include "capture.h"
+#include "control.h"
+#include "policy.h"
 #include "log.h"
 #include "reasons.h"
 #include "replay.h"
@@ -119,12 +121,59 @@ static void tally(struct rp_tally *t, uint32_t bytes)
 	t->bytes += bytes;
 }
 
+struct rp_read_arg {
+	const struct rp_dp *dp;
+	unsigned int n_services;
+	struct rp_svc_counters one;
+};
+
+/* The tick's totals: every service in use, and 0 (traffic to no service). */
 static int read_counters(void *arg, struct rp_svc_counters *sum)
 {
-	const struct rp_dp *dp = arg;
+	struct rp_read_arg *a = arg;
+	uint64_t *dst = (uint64_t *)sum;
+	const uint64_t *src = (const uint64_t *)&a->one;
+	int err = rp_dp_read_counters(a->dp, 0, sum);
 
-	/* Foundation I: one service (0). Later issues sum over the services in use. */
-	return rp_dp_read_counters(dp, 0, sum);
+	for (unsigned int s = 1; !err && s <= a->n_services; s++) {
+		err = rp_dp_read_counters(a->dp, s, &a->one);
+		for (size_t w = 0; !err && w < sizeof(*sum) / sizeof(uint64_t); w++)
+			dst[w] += src[w];
+	}
+	return err;
+}
+
+/* Entries in a hash map (the state tables are small enough to walk once, at the end). */
+static uint64_t map_entries(int fd)
+{
+	uint8_t key[64], next[64];
+	uint64_t n = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		n++;
+		memcpy(key, next, sizeof(key));
+		prev = key;
+	}
+	return n;
+}
+
+/* Start and end the operator's holds that fall due by now. */
+static int apply_holds(const struct rp_replay_opts *o, struct rp_control *ctl, uint64_t start,
+		       uint64_t now)
+{
+	for (unsigned int i = 0; i < o->n_holds; i++) {
+		const struct rp_level_hold *h = &o->holds[i];
+		uint64_t from = start + h->from_ns, to = h->to_ns ? start + h->to_ns : 0;
+
+		if (now >= from && (!to || now < to)) {
+			int err = rp_control_set_level(ctl, h->svc, h->level, to);
+
+			if (err)
+				return err;
+		}
+	}
+	return 0;
 }
 
 static const char *frag_name(uint8_t pflags)
@@ -216,7 +265,9 @@ int rp_replay(const struct rp_replay_opts *o, struct rp_replay_result *res)
 	FILE *vf = NULL;
 	uint8_t *buf = NULL;
 	char err[512];
-	uint64_t last_t = 0, t_start;
+	uint64_t last_t = 0, t_start, ticks;
+	struct rp_control *ctl = NULL;
+	struct rp_read_arg rd = {};
 	int ret, rc;
 
 	memset(res, 0, sizeof(*res));
@@ -236,9 +287,8 @@ int rp_replay(const struct rp_replay_opts *o, struct rp_replay_result *res)
 	res->load_ns = mono_ns() - t_start;
 	if (ret)
 		goto out;
-	ret = rp_dp_apply_config(&dp, o->cfg);
-	if (ret)
-		goto out;
+	rd.dp = &dp;
+	rd.n_services = o->cfg->n_services;
 
 	buf = malloc(RP_CAP_BUF_SIZE);
 	if (!buf) {
@@ -283,12 +333,23 @@ int rp_replay(const struct rp_replay_opts *o, struct rp_replay_result *res)
 		if (res->frames == 0) {
 			res->first_ns = fr.time_ns;
 			last_t = fr.time_ns;
-			rp_tick_init(&res->tick, fr.time_ns, read_counters, &dp);
+			rp_tick_init(&res->tick, fr.time_ns, read_counters, &rd);
+			/* The policy goes in on the capture's clock, as the daemon's does on its. */
+			ret = rp_control_open(&ctl, &dp, o->cfg, fr.time_ns);
+			if (ret)
+				goto out;
 		}
 		/* The tick runs on capture time, never backwards (the program clamps alike). */
 		if (fr.time_ns > last_t)
 			last_t = fr.time_ns;
+		ticks = res->tick.ticks;
 		ret = rp_tick_advance(&res->tick, last_t, !o->no_merge_ticks);
+		if (!ret && (ticks != res->tick.ticks || res->frames == 0)) {
+			/* A control tick at each tick boundary, on capture time. */
+			ret = apply_holds(o, ctl, res->first_ns, last_t);
+			if (!ret)
+				ret = rp_control_tick(ctl, last_t);
+		}
 		if (ret)
 			goto out;
 
@@ -335,6 +396,11 @@ int rp_replay(const struct rp_replay_opts *o, struct rp_replay_result *res)
 			goto out;
 	}
 	res->clock_backwards = dp.skel->bss->rp_clock_backwards;
+	res->state.known = map_entries(bpf_map__fd(dp.skel->maps.rp_known));
+	res->state.pending = map_entries(bpf_map__fd(dp.skel->maps.rp_pending));
+	res->state.frags = map_entries(bpf_map__fd(dp.skel->maps.rp_frags));
+	res->state.deny = ctl ? rp_deny_count(rp_control_deny(ctl)) : 0;
+	res->state.hh_lost = dp.skel->bss->rp_hh_lost;
 	ret = res->damaged ? -EIO : 0;
 out:
 	if (vf && fclose(vf) && !ret) {
@@ -346,6 +412,7 @@ out:
 	if (dropped)
 		pcap_dump_close(dropped);
 	free(buf);
+	rp_control_close(ctl);
 	rp_dp_close(&dp);
 	rp_capture_close(cap);
 	return ret;

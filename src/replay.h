@@ -16,6 +16,15 @@
 #include "rempart/abi.h"
 #include "tick.h"
 
+/* An operator's level hold during a replay, in seconds from the capture's first frame. */
+struct rp_level_hold {
+	unsigned int svc; /* 1-based, configuration order */
+	uint8_t level;
+	uint64_t from_ns, to_ns; /* to 0: until the end */
+};
+
+#define RP_MAX_HOLDS 16
+
 struct rp_replay_opts {
 	const char *capture;
 	const struct rp_config *cfg;
@@ -23,6 +32,8 @@ struct rp_replay_opts {
 	const char *write_passed; /* pcap paths, or NULL */
 	const char *write_dropped;
 	bool no_merge_ticks; /* run every empty tick (tests compare both ways) */
+	unsigned int n_holds;
+	struct rp_level_hold holds[RP_MAX_HOLDS];
 };
 
 struct rp_tally {
@@ -42,6 +53,10 @@ struct rp_replay_result {
 	struct rp_tally proto[RP_PB_MAX];
 	struct rp_tally dir[RP_DIR_MAX];
 	struct rp_tally dir_src[4];
+	/* Per-source state left at the end: entries in the data plane's tables. */
+	struct {
+		uint64_t known, pending, frags, deny, hh_lost;
+	} state;
 	uint64_t clock_backwards; /* capture timestamps that went back, clamped by the program */
 	uint64_t padded; /* frames under 14 bytes, padded for the test run */
 	uint64_t cut; /* frames longer than one test run takes, passed cut with true lengths */

@@ -98,6 +98,12 @@ void rp_report_text(FILE *f, const char *path, const struct rp_replay_result *r)
 	fprintf(f, "  ticks: %" PRIu64 " of 100 ms; peak %" PRIu64 " pps, %s/s, %" PRIu64
 		   " dropped pps\n",
 		r->tick.ticks, r->tick.peak_pps, b, r->tick.peak_drop_pps);
+	fprintf(f, "  state: %" PRIu64 " known clients, %" PRIu64 " pending proofs, %" PRIu64
+		   " fragment entries, %" PRIu64 " deny entries\n",
+		r->state.known, r->state.pending, r->state.frags, r->state.deny);
+	if (r->state.hh_lost)
+		fprintf(f, "  %" PRIu64 " heavy-hitter reports lost (ring buffer full)\n",
+			r->state.hh_lost);
 	if (r->clock_backwards)
 		fprintf(f, "  %" PRIu64 " frames had timestamps earlier than a previous frame (clamped)\n",
 			r->clock_backwards);
@@ -133,6 +139,9 @@ void rp_report_json(FILE *f, const char *path, const struct rp_replay_result *r)
 	fprintf(f, ",\n  \"clock_backwards\": %" PRIu64 ",\n  \"padded\": %" PRIu64
 		   ",\n  \"cut\": %" PRIu64 ",\n",
 		r->clock_backwards, r->padded, r->cut);
+	fprintf(f, "  \"state\": {\"known\": %" PRIu64 ", \"pending\": %" PRIu64 ", \"frags\": %" PRIu64
+		   ", \"deny\": %" PRIu64 ", \"hh_lost\": %" PRIu64 "},\n",
+		r->state.known, r->state.pending, r->state.frags, r->state.deny, r->state.hh_lost);
 
 	fprintf(f, "  \"verdicts\": {");
 	first = 1;

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Compiling a configuration into the data plane's policy maps (include/rempart/policy.h),
+ * and the deny list's userspace side. The policy goes into the slot not in force and is
+ * then switched in with one store; docs/policy.md describes the layout.
+ */
+#ifndef RP_POLICY_H
+#define RP_POLICY_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "dataplane.h"
+
+/*
+ * Build cfg into the inactive slot, then flip. Returns 0, or -errno with a message in err
+ * (the slot in force is untouched on failure).
+ */
+int rp_policy_apply(struct rp_dp *dp, const struct rp_config *cfg, char *err, size_t errlen);
+
+/* The deny list: the BPF hashes, the /24 bitmap and the prefix-length lists, kept in step.
+ * expires is on the program's clock (0: never); origin enum rp_deny_origin. */
+struct rp_deny;
+struct rp_deny *rp_deny_new(struct rp_dp *dp);
+void rp_deny_free(struct rp_deny *d);
+int rp_deny_add(struct rp_deny *d, const struct rp_prefix *p, uint64_t expires, uint8_t origin,
+		uint16_t svc);
+int rp_deny_del(struct rp_deny *d, const struct rp_prefix *p);
+/* Remove entries expired at now; returns how many. */
+unsigned int rp_deny_expire(struct rp_deny *d, uint64_t now);
+/* Make the configuration's entries exactly cfg->deny (others untouched). */
+int rp_deny_sync_config(struct rp_deny *d, const struct rp_config *cfg);
+unsigned int rp_deny_count(const struct rp_deny *d);
+
+#endif

@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The protection stages and the level table, frame by frame through the real program
+ * (BPF_PROG_TEST_RUN in replay mode, the control code on capture time): service lookup,
+ * allow list and its ceiling, deny list and its expiry, sanity, scrub, per-source limit,
+ * shield, known-client learning, the fragment table, heavy-hitter denies, level lapse.
+ */
+#include <errno.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+
+#include "check.h"
+#include "frames.h"
+#include "rempart/abi.h"
+#include "rempart.skel.h"
+#include "capture.h"
+#include "config.h"
+#include "control.h"
+#include "dataplane.h"
+#include "policy.h"
+#include "reasons.h"
+#include "replay.h"
+
+#define T0 1774173600000000000ull
+#define SEC 1000000000ull
+
+static struct rp_dp dp;
+static struct rp_control *ctl;
+
+static const char base_yaml[] =
+	"bogons: [0.0.0.0/8, 10.0.0.0/8, 192.168.0.0/16, 198.18.0.0/15, \"fc00::/7\"]\n"
+	"internal: { networks: [172.16.0.0/12] }\n"
+	"deny: [81.0.0.0/16, 82.1.2.3, 198.51.100.8]\n"
+	"tenants:\n"
+	"  - name: t\n"
+	"    allow: [198.51.100.0/24]\n"
+	"    services:\n"
+	"      - { name: web, addresses: [192.0.2.10, \"2001:db8::10\"], ports: [tcp/443, tcp/80],\n"
+	"          source_limit: { pps: 10, burst: 5 }, allow_ceiling: { pps: 10, burst: 3 } }\n"
+	"      - { name: vpn, addresses: [192.0.2.50], ports: [udp/500, udp/4500],\n"
+	"          class: critical, fragments: true }\n"
+	"      - { name: dns, addresses: [192.0.2.53], ports: [udp/53], uses_source_ports: [udp/53] }\n";
+
+enum { WEB = 1, VPN = 2, DNS = 3 };
+
+static int load(const char *yaml)
+{
+	struct rp_config cfg;
+	char err[512];
+	int ret;
+
+	rp_control_close(ctl);
+	ctl = NULL;
+	rp_dp_close(&dp);
+	if (geteuid() != 0)
+		return -EPERM;
+	rp_config_defaults(&cfg);
+	if (rp_config_parse("t.yaml", (const unsigned char *)yaml, strlen(yaml), &cfg, err,
+			    sizeof(err))) {
+		fprintf(stderr, "    %s\n", err);
+		return -EINVAL;
+	}
+	ret = rp_dp_open(&dp, RP_DP_REPLAY);
+	if (!ret)
+		ret = rp_control_open(&ctl, &dp, &cfg, T0);
+	rp_config_free(&cfg);
+	return ret;
+}
+
+static union rp_record run(struct fb *f, uint64_t t, int dir)
+{
+	static uint8_t buf[RP_CAP_BUF_SIZE];
+	union rp_record rec = {};
+
+	memcpy(buf + RP_CAP_HEADROOM, f->b, f->n);
+	rp_rec_set_time(&rec.in, t);
+	rec.in.cap_len = rec.in.wire_len = f->n;
+	rec.in.dir = dir;
+	if (rp_run_frame(&dp, buf, f->n, &rec))
+		rec.out.verdict = RP_V_ABORTED;
+	return rec;
+}
+
+static void addr4(uint8_t *p, const char *s)
+{
+	inet_pton(AF_INET, s, p);
+}
+
+/* TCP segment src:sport -> dst:dport with flags, seq/ack and payload bytes. */
+static void tcp(struct fb *f, const char *src, uint16_t sport, const char *dst, uint16_t dport,
+		uint8_t flags, uint32_t seq, uint32_t ack, size_t payload)
+{
+	fb_eth(f, 0x0800);
+	fb_ip4(f, IPPROTO_TCP, 5, 0);
+	addr4(f->b + f->l3 + 12, src);
+	addr4(f->b + f->l3 + 16, dst);
+	fb_tcp(f, 5, flags);
+	fb_u16(f, f->l4, sport);
+	fb_u16(f, f->l4 + 2, dport);
+	f->b[f->l4 + 4] = seq >> 24, f->b[f->l4 + 5] = seq >> 16, f->b[f->l4 + 6] = seq >> 8;
+	f->b[f->l4 + 7] = seq;
+	f->b[f->l4 + 8] = ack >> 24, f->b[f->l4 + 9] = ack >> 16, f->b[f->l4 + 10] = ack >> 8;
+	f->b[f->l4 + 11] = ack;
+	fb_bytes(f, payload);
+	fb_fix(f);
+}
+
+static void udp(struct fb *f, const char *src, uint16_t sport, const char *dst, uint16_t dport,
+		uint16_t frag, uint16_t id)
+{
+	fb_eth(f, 0x0800);
+	fb_ip4(f, IPPROTO_UDP, 5, frag);
+	fb_u16(f, f->l3 + 4, id);
+	addr4(f->b + f->l3 + 12, src);
+	addr4(f->b + f->l3 + 16, dst);
+	if (frag & 0x1fff) {
+		fb_bytes(f, 64); /* a later fragment: no UDP header */
+	} else {
+		fb_udp(f, 32);
+		fb_u16(f, f->l4, sport);
+		fb_u16(f, f->l4 + 2, dport);
+		if (frag & 0x2000)
+			fb_u16(f, f->l4 + 4, 8 + 32 + 1000); /* the datagram goes on */
+	}
+	fb_fix(f);
+}
+
+#define ACK 0x10
+#define SYN 0x02
+#define FIN 0x01
+#define RST 0x04
+#define PSH 0x08
+
+/* Expect one frame's decision; what names the row in a failure. */
+static void expect(const char *what, union rp_record r, int verdict, int reason, int svc)
+{
+	CHECK(r.out.verdict == verdict && r.out.reason == reason && r.out.service == svc,
+	      "%s: got %s/%s/svc %u, want %s/%s/svc %d", what, rp_verdict_name(r.out.verdict),
+	      rp_reason_name(r.out.reason), r.out.service, rp_verdict_name(verdict),
+	      rp_reason_name(reason), svc);
+}
+
+static void hold(unsigned int svc, int level, uint64_t t)
+{
+	CHECK_EQ(rp_control_set_level(ctl, svc, level, 0), 0);
+	CHECK_EQ(rp_control_tick(ctl, t), 0);
+}
+
+static void test_always_stages(void)
+{
+	struct fb f;
+	uint64_t t = T0 + SEC;
+
+	if (load(base_yaml))
+		SKIP("needs root and BPF");
+	tcp(&f, "91.198.174.1", 40000, "192.0.2.99", 443, ACK, 1, 1, 0);
+	expect("unprotected destination", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, 0);
+	tcp(&f, "91.198.174.1", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("clean client", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
+	tcp(&f, "81.0.5.5", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("deny /16", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_deny, WEB);
+	tcp(&f, "82.1.2.3", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("deny /32", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_deny, WEB);
+	tcp(&f, "82.1.2.4", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("beside a deny /32", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
+	tcp(&f, "198.51.100.8", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("allow wins over deny", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_allowed, WEB);
+	tcp(&f, "10.1.2.3", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("bogon /8", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_bogon, WEB);
+	tcp(&f, "198.19.7.7", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("bogon /15", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_bogon, WEB);
+	tcp(&f, "172.16.5.5", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("internal source from outside", run(&f, t, RP_DIR_IN), RP_V_DROP,
+	       RP_R_spoofed_local, WEB);
+	tcp(&f, "192.0.2.50", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("protected source from outside", run(&f, t, RP_DIR_IN), RP_V_DROP,
+	       RP_R_spoofed_local, WEB);
+	/* Without a direction from the capture, the address rule cannot tell a spoof. */
+	expect("local to local, address rule", run(&f, t, RP_DIR_UNKNOWN), RP_V_PASS, RP_R_ok,
+	       WEB);
+	tcp(&f, "91.198.174.1", 40000, "192.0.2.10", 443, SYN | FIN, 1, 0, 0);
+	expect("SYN+FIN", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_tcp_bad_flags, WEB);
+	tcp(&f, "91.198.174.1", 40000, "192.0.2.10", 443, 0, 1, 0, 0);
+	expect("no flags", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_tcp_bad_flags, WEB);
+	tcp(&f, "91.198.174.1", 40000, "192.0.2.10", 443, FIN | PSH, 1, 0, 0);
+	expect("FIN without ACK", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_tcp_bad_flags, WEB);
+	tcp(&f, "91.198.174.1", 40000, "192.0.2.10", 443, SYN, 1, 0, 0);
+	expect("SYN", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
+	/* Level 0 scrubs nothing: an unlisted port and a reflection port pass. */
+	udp(&f, "91.198.174.1", 123, "192.0.2.10", 9999, 0, 1);
+	expect("reflection at level 0", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
+}
+
+static void test_allow_ceiling(void)
+{
+	struct fb f;
+	int passed = 0, over = 0;
+
+	if (load(base_yaml))
+		SKIP("needs root and BPF");
+	tcp(&f, "198.51.100.7", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	/* Burst 3 at 10 pps: ten frames in the same microsecond, three pass. */
+	for (int i = 0; i < 10; i++) {
+		union rp_record r = run(&f, T0 + SEC + i, RP_DIR_IN);
+
+		passed += r.out.reason == RP_R_allowed;
+		over += r.out.reason == RP_R_allow_ceiling && r.out.verdict == RP_V_DROP;
+	}
+	CHECK_EQ(passed, 3);
+	CHECK_EQ(over, 7);
+	/* A second later, 10 tokens came back (capped at the burst of 3). */
+	expect("ceiling refilled", run(&f, T0 + 2 * SEC, RP_DIR_IN), RP_V_PASS, RP_R_allowed, WEB);
+}
+
+static void test_deny_expiry_in_capture_time(void)
+{
+	struct rp_prefix p;
+	struct fb f;
+
+	if (load(base_yaml))
+		SKIP("needs root and BPF");
+	CHECK_EQ(rp_prefix_parse("93.184.216.0/24", &p), 0);
+	CHECK_EQ(rp_deny_add(rp_control_deny(ctl), &p, T0 + 10 * SEC, RP_DO_OPERATOR, 0), 0);
+	tcp(&f, "93.184.216.34", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("timed deny in force", run(&f, T0 + 9 * SEC, RP_DIR_IN), RP_V_DROP, RP_R_deny, WEB);
+	expect("timed deny expired", run(&f, T0 + 10 * SEC, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
+	CHECK_EQ(rp_control_tick(ctl, T0 + 11 * SEC), 0);
+	CHECK_EQ(rp_deny_count(rp_control_deny(ctl)), 3); /* the config's three remain */
+}
+
+static void test_scrub_level_1(void)
+{
+	struct fb f;
+	uint64_t t = T0 + SEC;
+
+	if (load(base_yaml))
+		SKIP("needs root and BPF");
+	hold(WEB, 1, t);
+	hold(DNS, 1, t);
+	hold(VPN, 1, t);
+	udp(&f, "91.198.174.1", 123, "192.0.2.10", 9999, 0, 1);
+	expect("NTP reflection", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_reflection, WEB);
+	udp(&f, "91.198.174.1", 53, "192.0.2.53", 53, 0, 1);
+	expect("DNS answers to a resolver", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, DNS);
+	udp(&f, "91.198.174.1", 40000, "192.0.2.10", 9999, 0, 1);
+	expect("unlisted port", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_port_unlisted, WEB);
+	tcp(&f, "91.198.174.1", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("listed port", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
+	udp(&f, "91.198.174.1", 40000, "192.0.2.10", 443, 0x2000, 7);
+	expect("fragment to a service that needs none", run(&f, t, RP_DIR_IN), RP_V_DROP,
+	       RP_R_frag_unneeded, WEB);
+	/* IKE: the first fragment passes, the rest follow it; an unknown one is an orphan. */
+	udp(&f, "91.198.174.1", 500, "192.0.2.50", 500, 0x2000, 77);
+	expect("IKE first fragment", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, VPN);
+	udp(&f, "91.198.174.1", 0, "192.0.2.50", 0, 0x2000 | 5, 77);
+	expect("IKE later fragment", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_frag_follow, VPN);
+	udp(&f, "91.198.174.1", 0, "192.0.2.50", 0, 5, 78);
+	expect("orphan fragment", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_frag_orphan, VPN);
+}
+
+static void test_limit_level_2(void)
+{
+	struct fb f;
+	int passed = 0, limited = 0;
+	uint64_t t = T0 + SEC;
+
+	if (load(base_yaml))
+		SKIP("needs root and BPF");
+	hold(WEB, 2, t);
+	tcp(&f, "91.198.174.1", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	/* Burst 5 at 10 pps: 20 frames in one millisecond, five pass. */
+	for (int i = 0; i < 20; i++) {
+		union rp_record r = run(&f, t + i * 1000, RP_DIR_IN);
+
+		passed += r.out.verdict == RP_V_PASS;
+		limited += r.out.reason == RP_R_src_rate && r.out.level == 2;
+	}
+	CHECK_EQ(passed, 5);
+	CHECK_EQ(limited, 15);
+	tcp(&f, "91.198.174.2", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("another source keeps its own bucket", run(&f, t + SEC / 100, RP_DIR_IN), RP_V_PASS,
+	       RP_R_ok, WEB);
+	/* One second later the bucket leaked ten frames. */
+	tcp(&f, "91.198.174.1", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("bucket leaked", run(&f, t + SEC, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
+}
+
+static void test_shield_and_known_clients(void)
+{
+	struct fb f;
+	uint64_t t = T0 + SEC;
+
+	if (load(base_yaml))
+		SKIP("needs root and BPF");
+	/* Peacetime: the service sends 100 bytes; one client acknowledges them, a spoofer
+	 * sends an ACK for data it never saw, a third client only sends a SYN. */
+	tcp(&f, "192.0.2.10", 443, "91.198.174.1", 40000, ACK | PSH, 5000, 1, 100);
+	expect("service data out", run(&f, t, RP_DIR_OUT), RP_V_PASS, RP_R_ok, WEB);
+	tcp(&f, "91.198.174.1", 40000, "192.0.2.10", 443, ACK, 1, 5100, 0);
+	expect("client acknowledges", run(&f, t + 1000, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
+	tcp(&f, "192.0.2.10", 443, "91.198.174.3", 40000, ACK | PSH, 9000, 1, 100);
+	run(&f, t, RP_DIR_OUT);
+	tcp(&f, "91.198.174.3", 40000, "192.0.2.10", 443, ACK, 1, 123456, 0);
+	expect("ACK out of window", run(&f, t + 1000, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
+	tcp(&f, "91.198.174.4", 40000, "192.0.2.10", 443, SYN, 1, 0, 0);
+	run(&f, t, RP_DIR_IN);
+
+	/* Wartime, level 4. */
+	hold(WEB, 4, t + 2 * SEC);
+	hold(VPN, 4, t + 2 * SEC);
+	tcp(&f, "91.198.174.1", 40001, "192.0.2.10", 443, SYN, 1, 0, 0);
+	expect("known client at level 4", run(&f, t + 3 * SEC, RP_DIR_IN), RP_V_PASS,
+	       RP_R_known_client, WEB);
+	tcp(&f, "91.198.174.3", 40001, "192.0.2.10", 443, SYN, 1, 0, 0);
+	expect("spoofed ACK taught nothing", run(&f, t + 3 * SEC, RP_DIR_IN), RP_V_DROP,
+	       RP_R_shield, WEB);
+	tcp(&f, "91.198.174.4", 40001, "192.0.2.10", 443, SYN, 1, 0, 0);
+	expect("a SYN taught nothing", run(&f, t + 3 * SEC, RP_DIR_IN), RP_V_DROP, RP_R_shield, WEB);
+	tcp(&f, "198.51.100.7", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("allow list at level 4", run(&f, t + 3 * SEC, RP_DIR_IN), RP_V_PASS, RP_R_allowed,
+	       WEB);
+	udp(&f, "91.198.174.9", 500, "192.0.2.50", 500, 0, 1);
+	expect("critical service at level 4", run(&f, t + 3 * SEC, RP_DIR_IN), RP_V_PASS, RP_R_ok,
+	       VPN);
+	tcp(&f, "82.1.2.3", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("deny list at level 4", run(&f, t + 3 * SEC, RP_DIR_IN), RP_V_DROP, RP_R_deny, WEB);
+
+	/* Learning stops above level 0: a new proof during the attack teaches nothing. */
+	tcp(&f, "192.0.2.10", 443, "91.198.174.5", 40000, ACK | PSH, 7000, 1, 100);
+	run(&f, t + 3 * SEC, RP_DIR_OUT);
+	tcp(&f, "91.198.174.5", 40000, "192.0.2.10", 443, ACK, 1, 7100, 0);
+	expect("no learning at level 4", run(&f, t + 3 * SEC, RP_DIR_IN), RP_V_DROP, RP_R_shield,
+	       WEB);
+}
+
+static void test_level_lapses_unless_renewed(void)
+{
+	struct fb f;
+
+	if (load(base_yaml))
+		SKIP("needs root and BPF");
+	tcp(&f, "91.198.174.4", 40000, "192.0.2.10", 443, SYN, 1, 0, 0);
+	hold(WEB, 4, T0 + SEC); /* lease: 5 s by default */
+	expect("held", run(&f, T0 + 2 * SEC, RP_DIR_IN), RP_V_DROP, RP_R_shield, WEB);
+	/* Renewed while ticks run. */
+	CHECK_EQ(rp_control_tick(ctl, T0 + 5 * SEC), 0);
+	expect("renewed", run(&f, T0 + 8 * SEC, RP_DIR_IN), RP_V_DROP, RP_R_shield, WEB);
+	/* The control plane dies: no tick after 5 s. The lease ran out at 10 s. */
+	expect("just before the lease ends", run(&f, T0 + 10 * SEC - 1, RP_DIR_IN), RP_V_DROP,
+	       RP_R_shield, WEB);
+	expect("lapsed", run(&f, T0 + 10 * SEC, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
+}
+
+static void test_lapse_to_the_floor(void)
+{
+	static const char yaml[] =
+		"bogons: []\n"
+		"tenants:\n"
+		"  - name: t\n"
+		"    services:\n"
+		"      - { name: web, addresses: [192.0.2.10], ports: [tcp/443], level_floor: 1 }\n";
+	struct fb f;
+	union rp_record r;
+
+	if (load(yaml))
+		SKIP("needs root and BPF");
+	tcp(&f, "91.198.174.4", 40000, "192.0.2.10", 443, SYN, 1, 0, 0);
+	hold(WEB, 4, T0 + SEC);
+	r = run(&f, T0 + 2 * SEC, RP_DIR_IN);
+	CHECK_EQ(r.out.level, 4);
+	r = run(&f, T0 + 60 * SEC, RP_DIR_IN);
+	CHECK_EQ(r.out.level, 1);
+	expect("floor", r, RP_V_PASS, RP_R_ok, WEB);
+}
+
+static void test_heavy_hitter_deny(void)
+{
+	struct fb f;
+	uint64_t t = T0;
+	union rp_record r;
+	int denied = 0;
+
+	if (load(base_yaml))
+		SKIP("needs root and BPF");
+	/* 50 ms of traffic: one heavy source, twenty light ones, with a tick every 100 ms. */
+	for (int tick = 0; tick < 20; tick++) {
+		for (int i = 0; i < 200; i++) {
+			char src[32];
+
+			snprintf(src, sizeof(src), "91.198.175.%d", i % 10 ? 1 : 2 + (i / 10) % 20);
+			tcp(&f, src, 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+			run(&f, t + i * 100000, RP_DIR_IN);
+		}
+		t += SEC / 10;
+		CHECK_EQ(rp_control_tick(ctl, t), 0);
+	}
+	/* Below level 2 a heavy-hitter deny is inert. */
+	tcp(&f, "91.198.175.1", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	r = run(&f, t, RP_DIR_IN);
+	CHECK_EQ(r.out.verdict, RP_V_PASS);
+	hold(WEB, 2, t);
+	r = run(&f, t + 1, RP_DIR_IN);
+	denied = r.out.reason == RP_R_deny_heavy;
+	CHECK(denied, "heavy hitter not denied at level 2: %s", rp_reason_name(r.out.reason));
+	tcp(&f, "91.198.175.7", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("light source", run(&f, t + 2, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
+}
+
+static void test_ipv6_stages(void)
+{
+	struct fb f;
+
+	if (load(base_yaml))
+		SKIP("needs root and BPF");
+	fb_eth(&f, 0x86dd);
+	fb_ip6(&f, IPPROTO_TCP); /* 2001:db8:ffff::7 -> 2001:db8::10 */
+	fb_tcp(&f, 5, ACK);
+	fb_fix(&f);
+	expect("IPv6 client", run(&f, T0, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
+	f.b[f.l3 + 8] = 0xfc; /* fc00::/7 */
+	expect("IPv6 bogon", run(&f, T0, RP_DIR_IN), RP_V_DROP, RP_R_bogon, WEB);
+}
+
+static void test_reload_keeps_state_and_swaps_policy(void)
+{
+	struct rp_config cfg;
+	char err[512];
+	struct fb f;
+	static const char next[] = "bogons: []\n"
+				   "tenants:\n"
+				   "  - name: t\n"
+				   "    services:\n"
+				   "      - { name: web, addresses: [192.0.2.10], ports: [tcp/443] }\n";
+
+	if (load(base_yaml))
+		SKIP("needs root and BPF");
+	tcp(&f, "10.1.2.3", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("bogon before", run(&f, T0, RP_DIR_IN), RP_V_DROP, RP_R_bogon, WEB);
+	rp_config_defaults(&cfg);
+	if (!CHECK(!rp_config_parse("n.yaml", (const unsigned char *)next, strlen(next), &cfg, err,
+				    sizeof(err)),
+		   "%s", err))
+		return;
+	CHECK_EQ(rp_control_reload(ctl, &cfg, T0 + SEC), 0);
+	rp_config_free(&cfg);
+	expect("no bogons after", run(&f, T0 + SEC, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
+	tcp(&f, "82.1.2.3", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("config deny removed", run(&f, T0 + SEC, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
+	tcp(&f, "91.198.174.1", 40000, "192.0.2.50", 500, ACK, 1, 1, 0);
+	expect("vpn gone", run(&f, T0 + SEC, RP_DIR_IN), RP_V_PASS, RP_R_ok, 0);
+}
+
+RP_TESTS(RP_T(test_always_stages), RP_T(test_allow_ceiling), RP_T(test_deny_expiry_in_capture_time),
+	 RP_T(test_scrub_level_1), RP_T(test_limit_level_2), RP_T(test_shield_and_known_clients),
+	 RP_T(test_level_lapses_unless_renewed), RP_T(test_lapse_to_the_floor),
+	 RP_T(test_heavy_hitter_deny), RP_T(test_ipv6_stages),
+	 RP_T(test_reload_keeps_state_and_swaps_policy))
