@@ -28,42 +28,57 @@ struct rp_input {
 
 static __always_inline int rp_decide(const struct rp_input *in, struct rp_rec_out *out)
 {
-	struct rp_pkt p = { .wire_len = in->wire_len, .cap_len = in->cap_len };
 	__u8 dir = in->dir, dir_src = in->dir_src;
 	int reason, verdict = RP_V_PASS;
+	struct rp_scratch *s;
 	struct rp_facts *f;
+	struct rp_pkt *p;
 	__u32 zero = 0;
 	__u16 service = 0;
 	__u8 level = 0;
 	__u64 now;
 
+	/*
+	 * The parsed facts live in per-CPU map memory, not on the stack: the verifier does not
+	 * track values stored in maps, so the paths through the parser's unrolled loops meet
+	 * again in equal states after it instead of each carrying its own copy of every field
+	 * through the stages. (It also keeps the stack under 512 bytes for the whole chain.)
+	 */
+	s = bpf_map_lookup_elem(&rp_scratch, &zero);
+	if (!s)
+		return RP_V_PASS;
+	p = &s->p;
+	f = &s->f;
+	__builtin_memset(p, 0, sizeof(*p));
+	p->wire_len = in->wire_len;
+	p->cap_len = in->cap_len;
 	now = rp_now(in->rec_time);
 
-	reason = rp_parse(&p, in->data, in->data_end);
+	reason = rp_parse(p, in->data, in->data_end);
 	/* A GSO super-packet leaves as segs frames, each with its own headers on the wire. */
-	if (in->segs > 1 && (p.pflags & RP_PF_L4_SEEN))
-		p.wire_len += (in->segs - 1) * (p.l4_off + p.l4_hlen);
+	if (in->segs > 1 && (p->pflags & RP_PF_L4_SEEN))
+		p->wire_len += (in->segs - 1) * (p->l4_off + p->l4_hlen);
 	if (dir == RP_DIR_UNKNOWN)
-		dir = rp_resolve_dir(&p, in->data, in->data_end, &dir_src);
+		dir = rp_resolve_dir(p, in->data, in->data_end, &dir_src);
 
 	if (rp_reason_malformed(reason)) {
-		p.pflags |= RP_PF_MALFORMED;
+		p->pflags |= RP_PF_MALFORMED;
 		verdict = rp_knobs.malformed_verdict == RP_V_PASS ? RP_V_PASS : RP_V_DROP;
-	} else if (p.l3 != RP_L3_NONE && (f = bpf_map_lookup_elem(&rp_scratch, &zero))) {
+	} else if (p->l3 != RP_L3_NONE) {
 		/* The stages see scalars only (policy.h says why). */
-		__builtin_memcpy(f->saddr, p.saddr, 16);
-		__builtin_memcpy(f->daddr, p.daddr, 16);
+		__builtin_memcpy(f->saddr, p->saddr, 16);
+		__builtin_memcpy(f->daddr, p->daddr, 16);
 		f->now = now;
-		f->tcp_seq = p.tcp_seq;
-		f->tcp_ack = p.tcp_ack;
-		f->frag_id = p.frag_id;
-		f->sport = p.sport;
-		f->dport = p.dport;
-		f->payload = p.l4_len > p.l4_hlen ? p.l4_len - p.l4_hlen : 0;
-		f->l3 = p.l3;
-		f->l4 = p.l4;
-		f->pflags = p.pflags;
-		f->tcp_flags = p.tcp_flags;
+		f->tcp_seq = p->tcp_seq;
+		f->tcp_ack = p->tcp_ack;
+		f->frag_id = p->frag_id;
+		f->sport = p->sport;
+		f->dport = p->dport;
+		f->payload = p->l4_len > p->l4_hlen ? p->l4_len - p->l4_hlen : 0;
+		f->l3 = p->l3;
+		f->l4 = p->l4;
+		f->pflags = p->pflags;
+		f->tcp_flags = p->tcp_flags;
 		f->dir = dir;
 		f->dir_src = dir_src;
 		verdict = rp_policy(f);
@@ -75,17 +90,17 @@ static __always_inline int rp_decide(const struct rp_input *in, struct rp_rec_ou
 			reason = f->reason;
 	}
 
-	rp_count_pkt(service, &p, reason, verdict, dir, in->segs);
+	rp_count_pkt(service, p, reason, verdict, dir, in->segs);
 
 	out->verdict = verdict;
 	out->dir = dir;
 	out->reason = reason;
 	out->service = service;
 	out->level = level;
-	out->l3 = p.l3;
-	out->l4 = p.l4;
-	out->pflags = p.pflags;
-	out->vlans = p.vlans;
+	out->l3 = p->l3;
+	out->l4 = p->l4;
+	out->pflags = p->pflags;
+	out->vlans = p->vlans;
 	out->dir_src = dir_src;
 	out->spare = 0;
 	out->spare2 = 0;

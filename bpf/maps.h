@@ -187,13 +187,18 @@ struct rp_facts {
 	__u16 _pad;
 };
 
+struct rp_scratch {
+	struct rp_pkt p;
+	struct rp_facts f;
+};
+
 /* Scratch for the facts handed to the stages: the stack cannot hold them beside the parser's
  * state and the stages' own frames (512 bytes for the whole call chain). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct rp_facts);
+	__type(value, struct rp_scratch);
 } rp_scratch SEC(".maps");
 
 /* Prefix lengths present in the deny hashes; userspace adds a length before its first

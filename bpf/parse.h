@@ -42,7 +42,6 @@ const volatile __u8 rp_replay = 0;
 #define RP_MAX_HDR_OFF 2048
 
 struct rp_pkt {
-	void *eth; /* struct ethhdr, always present when reason != eth_truncated */
 	__u32 wire_len; /* bytes on the wire */
 	__u32 cap_len; /* bytes we hold; replay may pass fewer than the test-run buffer */
 	__u16 l3_off;
@@ -279,7 +278,6 @@ static __always_inline int rp_parse(struct rp_pkt *p, void *data, void *data_end
 	__u16 proto;
 	__u32 off = sizeof(*eth);
 
-	p->eth = data;
 	if (!rp_fits(p, eth, sizeof(*eth), data_end, 0))
 		return rp_cut(p, RP_R_eth_truncated);
 	proto = eth->h_proto;
