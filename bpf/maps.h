@@ -61,6 +61,7 @@ struct {
 	__uint(max_entries, 65536);
 	__type(key, struct rp_pfx4_key);
 	__type(value, union rp_pfx_val);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 } rp_pfx4 SEC(".maps");
 
 struct {
@@ -68,6 +69,7 @@ struct {
 	__uint(max_entries, 16384);
 	__type(key, struct rp_pfx6_key);
 	__type(value, union rp_pfx_val);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 } rp_pfx6 SEC(".maps");
 
 struct {
@@ -75,6 +77,7 @@ struct {
 	__uint(max_entries, 65536);
 	__type(key, struct rp_port_key);
 	__type(value, __u16);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 } rp_ports SEC(".maps");
 
 struct {
@@ -112,6 +115,7 @@ struct {
 	__uint(max_entries, RP_MAX_DENY);
 	__type(key, struct rp_deny4_key);
 	__type(value, struct rp_deny_val);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 } rp_deny4 SEC(".maps");
 
 struct {
@@ -119,6 +123,7 @@ struct {
 	__uint(max_entries, 65536);
 	__type(key, struct rp_deny6_key);
 	__type(value, struct rp_deny_val);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 } rp_deny6 SEC(".maps");
 
 struct {
