@@ -289,6 +289,9 @@ int rp_replay(const struct rp_replay_opts *o, struct rp_replay_result *res)
 		goto out;
 	rd.dp = &dp;
 	rd.n_services = o->cfg->n_services;
+	for (unsigned int i = 0; i < o->cfg->n_services && i + 1 < RP_MAX_SERVICES; i++)
+		snprintf(res->service_name[i + 1], sizeof(res->service_name[0]), "%s/%s",
+			 o->cfg->tenants[o->cfg->services[i].tenant].name, o->cfg->services[i].name);
 
 	buf = malloc(RP_CAP_BUF_SIZE);
 	if (!buf) {

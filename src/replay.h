@@ -50,6 +50,7 @@ struct rp_replay_result {
 	struct rp_tally verdict[RP_V_MAX];
 	struct rp_tally reason[RP_REASON_MAX];
 	struct rp_tally service[RP_MAX_SERVICES];
+	char service_name[RP_MAX_SERVICES][2 * RP_CFG_MAX_NAME + 2]; /* "tenant/service" */
 	struct rp_tally proto[RP_PB_MAX];
 	struct rp_tally dir[RP_DIR_MAX];
 	struct rp_tally dir_src[4];

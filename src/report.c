@@ -89,10 +89,7 @@ void rp_report_text(FILE *f, const char *path, const struct rp_replay_result *r)
 	fprintf(f, "  services:\n");
 	for (int s = 0; s < RP_MAX_SERVICES; s++)
 		if (r->service[s].frames) {
-			char name[24];
-
-			snprintf(name, sizeof(name), s ? "service %d" : "unprotected", s);
-			text_row(f, name, &r->service[s], r->frames);
+			text_row(f, s ? r->service_name[s] : "unprotected", &r->service[s], r->frames);
 		}
 	human_bytes(b, sizeof(b), r->tick.peak_bps / 8);
 	fprintf(f, "  ticks: %" PRIu64 " of 100 ms; peak %" PRIu64 " pps, %s/s, %" PRIu64
@@ -172,10 +169,7 @@ void rp_report_json(FILE *f, const char *path, const struct rp_replay_result *r)
 	first = 1;
 	for (int s = 0; s < RP_MAX_SERVICES; s++)
 		if (r->service[s].frames) {
-			char name[16];
-
-			snprintf(name, sizeof(name), "%d", s);
-			json_tally(f, name, &r->service[s], &first);
+			json_tally(f, s ? r->service_name[s] : "unprotected", &r->service[s], &first);
 		}
 	fprintf(f, "\n  },\n  \"tick_ns\": %llu,\n  \"ticks\": %" PRIu64
 		   ",\n  \"peak_pps\": %" PRIu64 ",\n  \"peak_bps\": %" PRIu64
