@@ -1,12 +1,25 @@
 #!/usr/bin/env bash
-# Known clients in replay, from generated captures: clients are learned from complete
-# sessions in peacetime and keep access at level 4; new clients and spoofed SYNs do not; a
-# spoofed flood teaches nothing, evicts nothing and leaves no per-source state.
+# The level table on generated captures. Known clients: learned from complete sessions in
+# peacetime, they keep access at level 4; new clients and spoofed SYNs do not; a spoofed
+# flood teaches nothing, evicts nothing and leaves no per-source state. Level 1 scrubs a
+# fragmented reflection attack and nothing legitimate.
 source "$(dirname "$0")/../lib.sh"
 t_tmpdir
 if [ "$(id -u)" -ne 0 ]; then
 	skip all "replay loads a BPF program: needs root"
-	t_done
+	
+# 4. Level 1 against the sample's reflection attack (UDP from 53, 123, ... in fragments).
+R gen --scenario sample --seed 2 --duration 6 --syn-pps 0 -o "$T_TMP/r.pcapng" --labels "$T_TMP/r.lab" >/dev/null
+R replay "$T_TMP/r.pcapng" -c "$T_TMP/p.yaml" --level portal=1 --verdicts "$T_TMP/r.csv" >/dev/null
+paste -d, <(tail -n +2 "$T_TMP/r.lab") <(tail -n +2 "$T_TMP/r.csv") > "$T_TMP/j.csv"
+refl=$(count '$2=="reflection"'); refl_pass=$(count '$2=="reflection" && $4=="pass"')
+check "level 1 drops every reflected frame ($refl_pass of $refl passed)" [ "$refl" -gt 100 -a "$refl_pass" -eq 0 ]
+legit_drop=$(count '$2=="legit" && $4=="drop"')
+check "level 1 drops no legitimate frame ($legit_drop)" [ "$legit_drop" -eq 0 ]
+reasons=$(awk -F, '$2=="reflection"{print $5}' "$T_TMP/j.csv" | sort -u | tr '\n' ' ')
+check "reflected frames carry scrub reasons ($reasons)" \
+	bash -c "[ -z \"\$(echo '$reasons' | tr ' ' '\n' | grep -v -e '^$' -e '^frag_unneeded$' -e '^reflection$' -e '^port_unlisted$')\" ]"
+t_done
 fi
 R() { "$REMPART" "$@"; }
 json() { grep -o "\"$1\": [0-9]*" "$2" | head -1 | grep -o '[0-9]*$'; }
@@ -17,7 +30,7 @@ tenants:
     services:
       - name: portal
         addresses: [192.0.2.10, "2001:db8:10::10"]
-        ports: [tcp/443, tcp/80]
+        ports: [tcp/443, tcp/80, icmp, icmpv6]
 YAML
 G="gen --scenario synflood --seed 5 --duration 20 --attack-start 10 --attack-end 16"
 R $G -o "$T_TMP/a.pcapng" --labels "$T_TMP/a.lab" >/dev/null
@@ -60,4 +73,16 @@ early_drop=$(count '$2=="legit" && $7==0 && $4=="drop"')
 check "before the hold no legitimate frame is dropped ($early_drop)" [ "$early_drop" -eq 0 ]
 late=$(count '$2=="legit" && $16 >= 9.6 && $7 != 4 && $8 == "in"')
 check "the hold is in force from 9.5 s on ($late inbound frames at another level)" [ "$late" -eq 0 ]
+
+# 4. Level 1 against the sample's reflection attack (UDP from 53, 123, ... in fragments).
+R gen --scenario sample --seed 2 --duration 6 --syn-pps 0 -o "$T_TMP/r.pcapng" --labels "$T_TMP/r.lab" >/dev/null
+R replay "$T_TMP/r.pcapng" -c "$T_TMP/p.yaml" --level portal=1 --verdicts "$T_TMP/r.csv" >/dev/null
+paste -d, <(tail -n +2 "$T_TMP/r.lab") <(tail -n +2 "$T_TMP/r.csv") > "$T_TMP/j.csv"
+refl=$(count '$2=="reflection"'); refl_pass=$(count '$2=="reflection" && $4=="pass"')
+check "level 1 drops every reflected frame ($refl_pass of $refl passed)" [ "$refl" -gt 100 -a "$refl_pass" -eq 0 ]
+legit_drop=$(count '$2=="legit" && $4=="drop"')
+check "level 1 drops no legitimate frame ($legit_drop)" [ "$legit_drop" -eq 0 ]
+reasons=$(awk -F, '$2=="reflection"{print $5}' "$T_TMP/j.csv" | sort -u | tr '\n' ' ')
+check "reflected frames carry scrub reasons ($reasons)" \
+	bash -c "[ -z \"\$(echo '$reasons' | tr ' ' '\n' | grep -v -e '^$' -e '^frag_unneeded$' -e '^reflection$' -e '^port_unlisted$')\" ]"
 t_done
