@@ -37,8 +37,13 @@
 #include "capture.h"
 #include "cli.h"
 #include "config.h"
+#include "control.h"
 #include "dataplane.h"
 #include "log.h"
+#include "policy.h"
+#include "reasons.h"
+#include "rempart.skel.h"
+#include "rempart/policy.h"
 #include "replay.h"
 #include "report.h"
 
@@ -50,6 +55,11 @@
 #define RP_BENCH_CAPTURE_FRAMES 100000
 #define RP_BENCH_PARSER_TARGET 1.30
 #define RP_BENCH_REPLAY_TARGET 0.80
+#define RP_BENCH_POLICY_TARGET 2.50 /* whole pipeline, fixed sources, over the floor */
+#define RP_BENCH_VARY_TARGET 3.50 /* whole pipeline, every source new, over the floor */
+#define RP_BENCH_DENY_ENTRIES 100000
+#define RP_BENCH_DENY_SEED 1
+#define RP_BENCH_NSVC 3 /* the bench policy's services: web, vpn, dns */
 
 /* ------------------------------------------------------------------------------------ */
 /* Statistics over the runs */
@@ -91,7 +101,13 @@ static double now_s(void)
 /* ------------------------------------------------------------------------------------ */
 /* One measurement: a frame through a bench entry and the program under test */
 
+struct rp_bench_pol;
+
+struct rp_bench_cmp;
+
 struct rp_bench {
+	struct rp_bench_pol *pol; /* the policy figures' programs and control */
+	struct rp_bench_cmp *pcmp[2]; /* the policy figures of xdp and tc (RP_PF_*) */
 	unsigned int runs;
 	uint32_t repeat;
 	bool json;
@@ -196,6 +212,12 @@ struct rp_bench_cmp {
 	int vary;
 	int num_want, den_want; /* required verdict; -1: calibrate (a valid verdict) */
 	double target; /* the ratio must stay at most this; 0: no target */
+	/* Policy figures: which loaded policy (0 with the deny list, 1 without; -1 none), the
+	 * level every service is held at, and the stages (RP_ST_*) enabled. */
+	int pol;
+	uint8_t level, stages;
+	bool check_reasons; /* refuse the figure unless each frame gets its expected reason */
+	double rshare[RP_REASON_MAX]; /* share of each reason, weighted as the figure */
 	unsigned int nframes;
 	int frame[RP_BF_COUNT];
 	int num_cal[RP_BF_COUNT]; /* calibrated verdict per frame, for fixed sources */
@@ -204,6 +226,499 @@ struct rp_bench_cmp {
 	double num[RP_BENCH_MAX_RUNS], den[RP_BENCH_MAX_RUNS], ratio[RP_BENCH_MAX_RUNS];
 	double fnum[RP_BF_COUNT][RP_BENCH_MAX_RUNS], fden[RP_BF_COUNT][RP_BENCH_MAX_RUNS];
 };
+
+/* ------------------------------------------------------------------------------------ */
+/* The policy figures: a realistic policy, its deny list, known clients, levels, stages */
+
+/*
+ * The bench's own policy, built in C (independent of the YAML parser): three services on
+ * documentation addresses, a few allow-listed prefixes, the usual bogons and reflection
+ * ports, and (in the first of the two loaded copies) a deny list of 100,000 entries.
+ */
+struct rp_bench_pol {
+	struct rp_config cfg;
+	struct rp_tenant_cfg tenant;
+	struct rp_service_cfg svc[RP_BENCH_NSVC];
+	struct rp_prefix web_addr[2], vpn_addr[1], dns_addr[2], allow[4], local[5];
+	struct rp_portspec web_ports[2], vpn_ports[2], dns_ports[2];
+	struct rp_prefix bogons[24];
+	uint16_t refl[24];
+	/* [0]: the policy with the deny list; [1]: the same policy without deny entries */
+	struct rp_dp dp[2];
+	struct rp_control *ctl[2];
+	bool open[2];
+	int stages[2]; /* the stages now in the services' entries; -1 unknown */
+	/* the deny list */
+	unsigned int ndeny, n32, npfx, nlens4, touched24;
+	double deny_load_ms;
+};
+
+static int pfx4(struct rp_prefix *p, uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint8_t len)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = 4;
+	p->len = len;
+	p->addr[0] = a, p->addr[1] = b, p->addr[2] = c, p->addr[3] = d;
+	return 0;
+}
+
+static void pfx6(struct rp_prefix *p, const char *s)
+{
+	if (rp_prefix_parse(s, p))
+		memset(p, 0, sizeof(*p)); /* never: the strings below are valid */
+}
+
+/* The usual IPv4 bogons (RFC 6890 special-purpose space, documentation included) and, for
+ * IPv6, everything outside 2000::/3 plus documentation space. */
+static unsigned int default_bogons(struct rp_prefix *b)
+{
+	static const uint8_t v4[][5] = {
+		{ 0, 0, 0, 0, 8 },	{ 10, 0, 0, 0, 8 },    { 100, 64, 0, 0, 10 },
+		{ 127, 0, 0, 0, 8 },	{ 169, 254, 0, 0, 16 }, { 172, 16, 0, 0, 12 },
+		{ 192, 0, 0, 0, 24 },	{ 192, 0, 2, 0, 24 },	{ 192, 168, 0, 0, 16 },
+		{ 198, 18, 0, 0, 15 },	{ 198, 51, 100, 0, 24 }, { 203, 0, 113, 0, 24 },
+		{ 224, 0, 0, 0, 4 },	{ 240, 0, 0, 0, 4 },
+	};
+	static const char *const v6[] = { "::/3", "4000::/2", "8000::/1", "2001:db8::/32" };
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < sizeof(v4) / sizeof(v4[0]); i++)
+		pfx4(&b[n++], v4[i][0], v4[i][1], v4[i][2], v4[i][3], v4[i][4]);
+	for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++)
+		pfx6(&b[n++], v6[i]);
+	return n;
+}
+
+/* UDP source ports of reflection attacks. */
+static unsigned int default_refl(uint16_t *r)
+{
+	static const uint16_t ports[] = { 17,  19,   53,   69,   111,  123,  137,	161,  389,
+					  427, 520,  1900, 3283, 3702, 5353, 5683, 10001, 11211 };
+
+	memcpy(r, ports, sizeof(ports));
+	return sizeof(ports) / sizeof(ports[0]);
+}
+
+static void svc_init(struct rp_service_cfg *s, const char *name, struct rp_prefix *addr,
+		     unsigned int naddr, struct rp_portspec *ports, unsigned int nports,
+		     uint8_t class, bool fragments, struct rp_prefix *allow, unsigned int nallow)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->addresses = addr;
+	s->n_addresses = naddr;
+	s->ports = ports;
+	s->n_ports = nports;
+	s->allow = allow;
+	s->n_allow = nallow;
+	s->set.class = class;
+	s->set.fragments = fragments;
+	/* Above the bench's frame rate (tens of millions per second from one source), so that
+	 * the repeated frames of one source stay within their bucket and reach every later
+	 * stage: the path of a source within its rate. */
+	s->set.source_limit = (struct rp_rate_cfg){ .pps = 100000000, .burst = 1000000 };
+	s->set.allow_ceiling = (struct rp_rate_cfg){ .pps = 100000000, .burst = 1000000 };
+	/* No heavy-hitter reports: a bench source at 20M pps would be one, and its deny
+	 * entry would change the path under measurement. */
+	s->set.heavy_hitter_permille = 0;
+}
+
+static void pol_config(struct rp_bench_pol *P)
+{
+	struct rp_config *c = &P->cfg;
+
+	rp_config_defaults(c);
+	c->mode = RP_MODE_INLINE;
+	c->malformed_verdict = RP_V_DROP;
+	c->source_v4 = 32;
+	c->source_v6 = 64;
+	c->known_ttl_ns = 14ull * 86400 * 1000000000ull;
+	c->known_learn = true;
+	c->level_lease_ns = 5000000000ull;
+
+	pfx4(&P->web_addr[0], 192, 0, 2, 10, 32);
+	pfx6(&P->web_addr[1], "2001:db8:10::10/128");
+	pfx4(&P->vpn_addr[0], 192, 0, 2, 50, 32);
+	pfx4(&P->dns_addr[0], 192, 0, 2, 53, 32);
+	pfx6(&P->dns_addr[1], "2001:db8:10::53/128");
+	P->web_ports[0] = (struct rp_portspec){ IPPROTO_TCP, 80, 80 };
+	P->web_ports[1] = (struct rp_portspec){ IPPROTO_TCP, 443, 443 };
+	P->vpn_ports[0] = (struct rp_portspec){ IPPROTO_UDP, 500, 500 };
+	P->vpn_ports[1] = (struct rp_portspec){ IPPROTO_UDP, 4500, 4500 };
+	P->dns_ports[0] = (struct rp_portspec){ IPPROTO_UDP, 53, 53 };
+	P->dns_ports[1] = (struct rp_portspec){ IPPROTO_TCP, 53, 53 };
+	/* A resolver, a monitoring network, a partner's range, an IPv6 resolver. */
+	pfx4(&P->allow[0], 149, 112, 112, 0, 24);
+	pfx4(&P->allow[1], 77, 88, 8, 0, 24);
+	pfx4(&P->allow[2], 193, 51, 24, 0, 22);
+	pfx6(&P->allow[3], "2620:fe::/48");
+
+	P->tenant = (struct rp_tenant_cfg){ .name = "bench" };
+	c->tenants = &P->tenant;
+	c->n_tenants = 1;
+	svc_init(&P->svc[0], "web", P->web_addr, 2, P->web_ports, 2, RP_CLASS_NORMAL, false,
+		 P->allow, 4);
+	svc_init(&P->svc[1], "vpn", P->vpn_addr, 1, P->vpn_ports, 2, RP_CLASS_CRITICAL, true,
+		 P->allow, 4);
+	svc_init(&P->svc[2], "dns", P->dns_addr, 2, P->dns_ports, 2, RP_CLASS_NORMAL, false,
+		 P->allow, 4);
+	c->services = P->svc;
+	c->n_services = RP_BENCH_NSVC;
+	/* Local space: the protected addresses (what the parser puts there from services). */
+	P->local[0] = P->web_addr[0];
+	P->local[1] = P->web_addr[1];
+	P->local[2] = P->vpn_addr[0];
+	P->local[3] = P->dns_addr[0];
+	P->local[4] = P->dns_addr[1];
+	c->local = P->local;
+	c->n_local = 5;
+	c->n_internal = 0;
+	/* The built-in bogons and reflection ports, where the defaults have none. */
+	if (!c->n_bogons) {
+		c->n_bogons = default_bogons(P->bogons);
+		c->bogons = P->bogons;
+	}
+	if (!c->n_reflection_ports) {
+		c->n_reflection_ports = default_refl(P->refl);
+		c->reflection_ports = P->refl;
+	}
+}
+
+static uint64_t splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* Does the IPv4 prefix (addr host order, len) share an address with the /24 of a24? */
+static bool pfx_meets_24(uint32_t addr, unsigned int len, uint32_t a24)
+{
+	unsigned int l = len < 24 ? len : 24;
+
+	return l == 0 || (addr >> (32 - l)) == ((a24 << 8) >> (32 - l));
+}
+
+/*
+ * 100,000 deny entries through the control's deny list, as an operator's list would be
+ * loaded: 90 % /32, 10 % prefixes from /16 to /28, random over the whole IPv4 space
+ * (seeded), avoiding documentation space and the /24s of the bench frames' sources, so
+ * that those frames take the deny stage's common path (the /24 bitmap says no).
+ */
+static int pol_deny(struct rp_bench_pol *P)
+{
+	struct rp_deny *d = rp_control_deny(P->ctl[0]);
+	uint32_t avoid[3 + RP_BF_NSRC4] = { 0xc00002, 0xc63364, 0xcb0071 }; /* doc /24s */
+	uint64_t seed = RP_BENCH_DENY_SEED, *bits = calloc(1u << 18, sizeof(uint64_t));
+	unsigned int lens[33] = { 0 };
+	double t0 = now_s();
+	int err = 0;
+
+	if (!bits)
+		return -ENOMEM;
+	for (int i = 0; i < RP_BF_NSRC4; i++)
+		avoid[3 + i] = (uint32_t)rp_bench_src4[i][0] << 16 |
+			       (uint32_t)rp_bench_src4[i][1] << 8 | rp_bench_src4[i][2];
+	while (rp_deny_count(d) < RP_BENCH_DENY_ENTRIES) {
+		uint64_t x = splitmix64(&seed);
+		/* 90 % /32, then 10 % from /16 to /28, by entry number */
+		unsigned int len = rp_deny_count(d) < RP_BENCH_DENY_ENTRIES / 10 * 9 ?
+					   32 :
+					   16 + (unsigned int)((x >> 32) % 13);
+		uint32_t a = (uint32_t)x & (uint32_t)(~0ull << (32 - len));
+		struct rp_prefix p;
+		unsigned int before = rp_deny_count(d);
+		bool skip = false;
+
+		for (size_t i = 0; i < sizeof(avoid) / sizeof(avoid[0]) && !skip; i++)
+			skip = pfx_meets_24(a, len, avoid[i]);
+		if (skip)
+			continue;
+		pfx4(&p, a >> 24, a >> 16, a >> 8, a, (uint8_t)len);
+		err = rp_deny_add(d, &p, 0, RP_DO_CONFIG, 0);
+		if (err) {
+			rp_err("cannot add deny entry %u: %s", before + 1, strerror(-err));
+			break;
+		}
+		if (rp_deny_count(d) == before)
+			continue; /* a duplicate */
+		lens[len]++;
+		for (uint32_t i = a >> 8, n = len >= 24 ? 1 : 1u << (24 - len), e = i + n; i < e;
+		     i++)
+			bits[i >> 6] |= 1ull << (i & 63);
+	}
+	P->deny_load_ms = (now_s() - t0) * 1e3;
+	P->ndeny = rp_deny_count(d);
+	P->n32 = lens[32];
+	P->npfx = P->ndeny - lens[32];
+	for (int l = 0; l <= 32; l++)
+		P->nlens4 += lens[l] != 0;
+	for (uint32_t i = 0; i < (1u << 18); i++)
+		P->touched24 += (unsigned int)__builtin_popcountll(bits[i]);
+	free(bits);
+	return err;
+}
+
+/* One frame, once, straight into a program (not through the bench entry). */
+static int run_once(int prog_fd, const struct rp_bench_frame *f, int *retval)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f->data, .data_size_in = f->len,
+		    .repeat = 1);
+
+	if (bpf_prog_test_run_opts(prog_fd, &o))
+		return -errno;
+	*retval = (int)o.retval;
+	return 0;
+}
+
+/*
+ * Known clients, learned as the data plane learns them at level 0 (docs/policy.md): the
+ * web service's data to the client leaves through tc egress (a pending proof), then the
+ * client's ACK for that data arrives through XDP. Checked in rp_known afterwards.
+ */
+static int pol_learn(struct rp_bench *b, int k)
+{
+	static const struct {
+		int out, in;
+	} pairs[] = { { RP_BF_O_WEB4_DATA, RP_BF_P_WEB4_ACK },
+		      { RP_BF_O_WEB6_DATA, RP_BF_P_WEB6_ACK } };
+	struct rp_dp *dp = &b->pol->dp[k];
+	int fd = bpf_map__fd(dp->skel->maps.rp_known);
+
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		const struct rp_bench_frame *fo = &b->frames[pairs[i].out],
+					    *fi = &b->frames[pairs[i].in];
+		struct rp_src_key key = { .svc = 1, .family = fi->family };
+		struct rp_known_val v;
+		int rv, err;
+
+		err = run_once(dp->tc_fd, fo, &rv);
+		if (!err)
+			err = run_once(dp->xdp_fd, fi, &rv);
+		if (err) {
+			rp_err("known-client learning: test run failed: %s", strerror(-err));
+			return err;
+		}
+		/* the source key: the IPv4 /32, the IPv6 /64 */
+		memcpy(key.addr, fi->data + fi->src_off, fi->family == 4 ? 4 : 8);
+		if (bpf_map_lookup_elem(fd, &key, &v)) {
+			rp_err("known-client learning: '%s' did not make its source a known "
+			       "client of web: the level-4 figure would time the wrong path",
+			       fi->name);
+			return -EPROTO;
+		}
+	}
+	return 0;
+}
+
+static void pol_close(struct rp_bench_pol *P)
+{
+	if (!P)
+		return;
+	for (int k = 0; k < 2; k++) {
+		rp_control_close(P->ctl[k]);
+		if (P->open[k])
+			rp_dp_close(&P->dp[k]);
+	}
+	free(P);
+}
+
+/* Load the policy twice (inline mode, as the program under test is loaded), fill the first
+ * copy's deny list, and learn the known clients in both. */
+static int pol_open(struct rp_bench *b)
+{
+	struct rp_bench_pol *P = calloc(1, sizeof(*P));
+	int err = 0;
+
+	if (!P)
+		return -ENOMEM;
+	b->pol = P;
+	pol_config(P);
+	for (int k = 0; k < 2 && !err; k++) {
+		P->stages[k] = -1;
+		err = rp_dp_open(&P->dp[k], RP_DP_INLINE);
+		if (err)
+			break;
+		P->open[k] = true;
+		err = rp_control_open(&P->ctl[k], &P->dp[k], &P->cfg, rp_control_clock_live());
+		if (err)
+			break;
+		if (k == 0)
+			err = pol_deny(P);
+		if (!err)
+			err = pol_learn(b, k);
+	}
+	return err;
+}
+
+/*
+ * Before every measurement of a policy figure: the stages in the services' entries of the
+ * slot in force, every service held at the figure's level, and a control tick on the live
+ * clock (the program's clock) so that the level's lease never runs out during the
+ * measurement. The level in force is then read back from rp_levels: if it is not the
+ * figure's, with at least a second of lease left, the figure is refused.
+ */
+static int pol_prepare(struct rp_bench *b, const struct rp_bench_cmp *c)
+{
+	struct rp_bench_pol *P = b->pol;
+	struct rp_dp *dp;
+	uint64_t now;
+	int k = c->pol, err;
+
+	if (k < 0)
+		return 0;
+	dp = &P->dp[k];
+	if (P->stages[k] != c->stages) {
+		int fd = bpf_map__fd(dp->skel->maps.rp_svcs);
+		uint32_t slot = dp->skel->data->rp_knobs.policy_slot & 1;
+
+		for (uint32_t s = 1; s <= RP_BENCH_NSVC; s++) {
+			uint32_t key = slot * RP_MAX_SERVICES + s;
+			struct rp_svc_policy sp;
+
+			if (bpf_map_lookup_elem(fd, &key, &sp))
+				return -errno;
+			sp.stages = c->stages;
+			if (bpf_map_update_elem(fd, &key, &sp, BPF_ANY))
+				return -errno;
+		}
+		P->stages[k] = c->stages;
+	}
+	for (unsigned int s = 1; s <= RP_BENCH_NSVC; s++) {
+		err = rp_control_set_level(P->ctl[k], s, c->level, 0);
+		if (err)
+			return err;
+	}
+	now = rp_control_clock_live();
+	err = rp_control_tick(P->ctl[k], now);
+	if (err) {
+		rp_err("control tick failed: %s", strerror(-err));
+		return err;
+	}
+	for (uint32_t s = 1; s <= RP_BENCH_NSVC; s++) {
+		struct rp_level_val lv;
+
+		if (bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.rp_levels), &s, &lv))
+			return -errno;
+		if (lv.level != c->level || lv.expires < now + 1000000000ull) {
+			rp_err("%s: service %u is at level %u until %+.3f s, not at level %u: "
+			       "figure refused",
+			       c->name, s, lv.level, ((double)lv.expires - (double)now) / 1e9,
+			       c->level);
+			return -EPROTO;
+		}
+	}
+	return 0;
+}
+
+/* Per service (0 = none), per reason: frames counted so far by a policy copy. */
+static int pol_counts(struct rp_bench *b, int k, uint64_t cnt[][RP_REASON_MAX])
+{
+	struct rp_svc_counters sum;
+
+	for (uint32_t s = 0; s <= RP_BENCH_NSVC; s++) {
+		int err = rp_dp_read_counters(&b->pol->dp[k], s, &sum);
+
+		if (err)
+			return err;
+		for (int r = 0; r < RP_REASON_MAX; r++)
+			cnt[s][r] = sum.reason[r].packets;
+	}
+	return 0;
+}
+
+/* The reason a frame must get from the whole pipeline (every stage on) at a level, or -1
+ * when the figure does not check it. Outbound frames pass with "ok" at every level. */
+static int want_reason(int kind, int level)
+{
+	int l4 = level >= RP_LVL_SHIELD;
+
+	if (kind >= RP_BF_O_FIRST && kind < RP_BF_O_END)
+		return RP_R_ok;
+	switch (kind) {
+	case RP_BF_P_WEB4_ACK:
+	case RP_BF_P_WEB6_ACK:
+		return l4 ? RP_R_known_client : RP_R_ok;
+	case RP_BF_P_VPN4:
+	case RP_BF_P_VPN_FRAG1:
+	case RP_BF_P_ATK_IKE4: /* critical: passes the shield */
+		return RP_R_ok;
+	case RP_BF_P_VPN_FRAG2:
+		return RP_R_frag_follow;
+	case RP_BF_P_DNS_ALLOW:
+		return RP_R_allowed;
+	case RP_BF_P_ATK_SYN4:
+	case RP_BF_P_ATK_SYN6:
+	case RP_BF_P_ATK_DNS4:
+		return l4 ? RP_R_shield : RP_R_ok;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * Which reasons the program under test gives, frame by frame, read from its counters: one
+ * run per fixed-source frame (each must land in a service, and when the figure checks,
+ * with the expected reason), 4096 runs per varying-source frame. The figure's reason
+ * shares are weighted like its ns.
+ */
+static int pol_reasons(struct rp_bench *b, struct rp_bench_cmp *c)
+{
+	static uint64_t before[RP_BENCH_NSVC + 1][RP_REASON_MAX],
+		after[RP_BENCH_NSVC + 1][RP_REASON_MAX];
+	double wsum = 0;
+	int err;
+
+	memset(c->rshare, 0, sizeof(c->rshare));
+	for (unsigned int i = 0; i < c->nframes; i++)
+		wsum += c->nframes > 1 ? b->frames[c->frame[i]].share : 1;
+	for (unsigned int i = 0; i < c->nframes; i++) {
+		const struct rp_bench_frame *f = &b->frames[c->frame[i]];
+		uint32_t n = c->vary ? 4096 : 1;
+		double w = (c->nframes > 1 ? f->share : 1) / wsum, ns;
+		uint64_t total = 0;
+		int rv;
+
+		err = pol_prepare(b, c);
+		if (!err)
+			err = pol_counts(b, c->pol, before);
+		if (!err)
+			err = measure(b, c->tc, c->num_fd, f, c->vary, n, &rv, &ns);
+		if (!err)
+			err = pol_counts(b, c->pol, after);
+		if (err)
+			return err;
+		for (int s = 0; s <= RP_BENCH_NSVC; s++)
+			for (int r = 0; r < RP_REASON_MAX; r++)
+				total += after[s][r] - before[s][r];
+		for (int s = 0; s <= RP_BENCH_NSVC; s++)
+			for (int r = 0; r < RP_REASON_MAX; r++) {
+				uint64_t d = after[s][r] - before[s][r];
+				int want = c->check_reasons ? want_reason(c->frame[i], c->level) : -1;
+
+				if (!d)
+					continue;
+				c->rshare[r] += w * (double)d / (double)(total ? total : 1);
+				if (c->vary)
+					continue;
+				if (s == 0 || (want >= 0 && r != want)) {
+					rp_err("%s (%s, %s): reason %s in service %d, expected %s "
+					       "in a protected service: figure refused",
+					       c->name, c->what, f->name, rp_reason_name(r), s,
+					       want >= 0 ? rp_reason_name(want) : "any reason");
+					return -EPROTO;
+				}
+			}
+		if (total != n) {
+			rp_err("%s (%s): %" PRIu64 " frames counted for %u runs: figure refused",
+			       c->name, f->name, total, n);
+			return -EPROTO;
+		}
+	}
+	return 0;
+}
 
 static int check_verdict(const struct rp_bench_cmp *c, int want, int got, const char *side,
 			 const struct rp_bench_frame *f)
@@ -224,6 +739,9 @@ static int calibrate(struct rp_bench *b, struct rp_bench_cmp *c)
 		int rv, err;
 		double ns;
 
+		err = pol_prepare(b, c);
+		if (err)
+			return err;
 		err = measure(b, c->tc, c->den_fd, f, c->vary, 1000, &rv, &ns);
 		if (!err)
 			err = check_verdict(c, c->den_want, rv, c->den_name, f);
@@ -237,7 +755,7 @@ static int calibrate(struct rp_bench *b, struct rp_bench_cmp *c)
 		/* A fixed source must get the same verdict on every run. */
 		c->num_cal[i] = c->vary || c->num_want >= 0 ? c->num_want : rv;
 	}
-	return 0;
+	return c->pol >= 0 ? pol_reasons(b, c) : 0;
 }
 
 /* Run r of a comparison: every frame, floor first, then the other side. */
@@ -250,6 +768,9 @@ static int cmp_run(struct rp_bench *b, struct rp_bench_cmp *c, unsigned int r)
 		double w = c->nframes > 1 ? f->share : 1, ns_num = 0, ns_den = 0;
 		int rv, err;
 
+		err = pol_prepare(b, c);
+		if (err)
+			return err;
 		for (int side = 0; side < 2; side++) {
 			bool is_num = (side == 0) == c->num_first;
 
@@ -737,6 +1258,16 @@ static void json_cmp(FILE *out, const struct rp_bench *b, const struct rp_bench_
 	fprintf(out, "]");
 	if (c->target > 0)
 		fprintf(out, ", \"target_max\": %.2f", c->target);
+	if (c->pol >= 0) {
+		fprintf(out, ",\n      \"deny_list\": \"%s\", \"level\": %u, \"stages\": %u, "
+			     "\"reasons\": {",
+			c->pol ? "empty" : "100k", c->level, c->stages);
+		for (int r = 0, n = 0; r < RP_REASON_MAX; r++)
+			if (c->rshare[r] > 0)
+				fprintf(out, "%s\"%s\": %.4f", n++ ? ", " : "", rp_reason_name(r),
+					c->rshare[r]);
+		fprintf(out, "}");
+	}
 	fprintf(out, ",\n      ");
 	json_stat(out, "ratio", c->ratio, b->runs);
 	fprintf(out, ",\n      ");
@@ -764,6 +1295,258 @@ static void json_cmp(FILE *out, const struct rp_bench *b, const struct rp_bench_
 		fprintf(out, "\n      ]");
 	}
 	fprintf(out, "}");
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* The policy figures' comparisons */
+
+/* A hook's policy figures, in this order. */
+enum {
+	RP_PF_L2, /* the whole pipeline at level 2, the mix */
+	RP_PF_L4, /* the whole pipeline at level 4, the mix */
+	RP_PF_V4, /* level 2, every IPv4 source new */
+	RP_PF_V6, /* level 2, every IPv6 /64 new */
+	RP_PF_S0, /* level 2, the mix, stages added one by one: none */
+	RP_PF_S1, /* + allow */
+	RP_PF_S2, /* + deny */
+	RP_PF_S3, /* + sanity */
+	RP_PF_S4, /* + scrub (then + sketch and limit is RP_PF_L2) */
+	RP_PF_N2, /* level 2, the mix, without deny entries */
+	RP_PF_NV4, /* level 2, every IPv4 source new, without deny entries */
+	RP_PF_COUNT,
+};
+
+/* The stage increments: each figure over the one before it. */
+static const struct {
+	int fig;
+	const char *stage; /* short name (JSON) */
+	const char *what; /* text */
+} rp_stage_chain[] = {
+	{ RP_PF_S0, "none", "service lookup, level, source key (no stage)" },
+	{ RP_PF_S1, "allow", "+ allow list" },
+	{ RP_PF_S2, "deny", "+ deny list (100k entries)" },
+	{ RP_PF_S3, "sanity", "+ sanity (bogons, spoofed local, TCP flags)" },
+	{ RP_PF_S4, "scrub", "+ scrub (fragments, reflection, unlisted)" },
+	{ RP_PF_L2, "limit", "+ sketch and per-source limit (= level 2)" },
+	{ RP_PF_L4, "shield", "+ known clients and shield (level 4)" },
+};
+#define RP_STAGE_CHAIN (sizeof(rp_stage_chain) / sizeof(rp_stage_chain[0]))
+
+static void cmp_set_range(struct rp_bench_cmp *c, int first, int end)
+{
+	c->nframes = 0;
+	for (int k = first; k < end; k++)
+		c->frame[c->nframes++] = k;
+}
+
+static unsigned int policy_cmps(struct rp_bench *b, struct rp_bench_cmp *c, int tc)
+{
+	static const uint8_t chain[5] = {
+		0,
+		RP_ST_ALLOW,
+		RP_ST_ALLOW | RP_ST_DENY,
+		RP_ST_ALLOW | RP_ST_DENY | RP_ST_SANITY,
+		RP_ST_ALLOW | RP_ST_DENY | RP_ST_SANITY | RP_ST_SCRUB,
+	};
+	static const char *const chain_what[5] = { "mix, L2, no stage", "mix, L2, +allow",
+						   "mix, L2, +deny", "mix, L2, +sanity",
+						   "mix, L2, +scrub" };
+	int first = tc ? RP_BF_O_FIRST : RP_BF_P_FIRST, end = tc ? RP_BF_O_END : RP_BF_P_END;
+
+	for (int i = 0; i < RP_PF_COUNT; i++) {
+		int pol = i == RP_PF_N2 || i == RP_PF_NV4;
+
+		c[i] = (struct rp_bench_cmp){
+			.name = tc ? "pipeline tc  / floor" : "pipeline xdp / floor",
+			.src = "fixed src",
+			.num_name = "pipeline",
+			.den_name = "floor",
+			.tc = tc,
+			.num_fd = tc ? b->pol->dp[pol].tc_fd : b->pol->dp[pol].xdp_fd,
+			.den_fd = bpf_program__fd(tc ? b->skel->progs.bench_floor_tc :
+						       b->skel->progs.bench_floor_xdp),
+			.num_want = -1,
+			.den_want = tc ? TC_ACT_SHOT : XDP_DROP,
+			.pol = pol,
+			.level = RP_LVL_LIMIT,
+			.stages = RP_ST_ALL,
+		};
+		cmp_set_range(&c[i], first, end);
+	}
+	c[RP_PF_L2].what = "mix, level 2";
+	c[RP_PF_L2].target = RP_BENCH_POLICY_TARGET;
+	c[RP_PF_L2].check_reasons = true;
+	c[RP_PF_L4].what = "mix, level 4";
+	c[RP_PF_L4].level = RP_LVL_SHIELD;
+	c[RP_PF_L4].target = RP_BENCH_POLICY_TARGET;
+	c[RP_PF_L4].check_reasons = true;
+	for (int i = 0; i < 5; i++) {
+		c[RP_PF_S0 + i].what = chain_what[i];
+		c[RP_PF_S0 + i].stages = chain[i];
+	}
+	c[RP_PF_N2].what = "mix, L2, deny list empty";
+	/* Varying sources: the attack SYN inbound, the SYN-ACK to it outbound (its client,
+	 * the destination, varies). */
+	c[RP_PF_V4].what = tc ? "syn-ack (/32 dst), level 2" : "syn (/32), level 2";
+	c[RP_PF_V6].what = tc ? "syn-ack (/64 dst), level 2" : "syn (/64), level 2";
+	c[RP_PF_NV4].what = tc ? "syn-ack (/32), deny list empty" : "syn (/32), deny list empty";
+	for (int i = 0; i < 3; i++) {
+		int fig = i == 0 ? RP_PF_V4 : i == 1 ? RP_PF_V6 : RP_PF_NV4;
+
+		c[fig].src = "vary src";
+		c[fig].vary = i == 1 ? 6 : 4;
+		c[fig].nframes = 1;
+		c[fig].frame[0] = tc ? (i == 1 ? RP_BF_O_SYNACK6 : RP_BF_O_SYNACK4) :
+				       (i == 1 ? RP_BF_P_ATK_SYN6 : RP_BF_P_ATK_SYN4);
+	}
+	c[RP_PF_V4].target = c[RP_PF_V6].target = RP_BENCH_VARY_TARGET;
+	return RP_PF_COUNT;
+}
+
+/* The increment of figure a over figure base, run by run: ratio and ns. */
+static void increment(const struct rp_bench *b, const struct rp_bench_cmp *a,
+		      const struct rp_bench_cmp *base, double *ratio, double *ns)
+{
+	for (unsigned int r = 0; r < b->runs; r++) {
+		ratio[r] = a->ratio[r] - (base ? base->ratio[r] : 0);
+		ns[r] = a->num[r] - (base ? base->num[r] : 0);
+	}
+}
+
+/* The reasons of a policy figure, largest share first. */
+static void text_reasons(FILE *out, const struct rp_bench_cmp *c)
+{
+	bool done[RP_REASON_MAX] = { false };
+
+	fprintf(out, "      reasons:");
+	for (int n = 0; n < 8; n++) {
+		int best = -1;
+
+		for (int r = 0; r < RP_REASON_MAX; r++)
+			if (!done[r] && c->rshare[r] > 0 && (best < 0 || c->rshare[r] > c->rshare[best]))
+				best = r;
+		if (best < 0)
+			break;
+		done[best] = true;
+		fprintf(out, "%s %s %.1f%%", n ? "," : "", rp_reason_name(best),
+			100 * c->rshare[best]);
+	}
+	fprintf(out, "\n");
+}
+
+static void text_inc_row(FILE *out, const struct rp_bench *b, const char *label,
+			 const struct rp_bench_cmp *a, const struct rp_bench_cmp *base)
+{
+	double ratio[RP_BENCH_MAX_RUNS], ns[RP_BENCH_MAX_RUNS];
+	struct rp_bench_stat r, n;
+
+	increment(b, a, base, ratio, ns);
+	r = stat_of(ratio, b->runs);
+	n = stat_of(ns, b->runs);
+	if (!base)
+		fprintf(out, "  %-52s %6.2fx  (spread %.2f to %.2f)   %6.1f ns  (spread %.1f to %.1f)\n",
+			label, r.median, r.min, r.max, n.median, n.min, n.max);
+	else
+		fprintf(out, "  %-52s %+6.2fx  (spread %+.2f to %+.2f)  %+6.1f ns  (spread %+.1f to %+.1f)\n",
+			label, r.median, r.min, r.max, n.median, n.min, n.max);
+}
+
+static void print_policy_text(FILE *out, const struct rp_bench *b)
+{
+	const struct rp_bench_pol *P = b->pol;
+	static const int main_figs[] = { RP_PF_L2, RP_PF_L4, RP_PF_V4, RP_PF_V6 };
+
+	fprintf(out,
+		"\n(5) protection pipeline vs floor (bench policy, not -c): services web (tcp/80,443 on\n"
+		"    192.0.2.10, 2001:db8:10::10), vpn (critical, udp/500,4500, fragments, 192.0.2.50), dns\n"
+		"    (udp/53, tcp/53 on 192.0.2.53, 2001:db8:10::53); %u allow prefixes; %u bogon prefixes,\n"
+		"    %u reflection ports; deny list %u entries (%u /32, %u /16-/28; %u lengths; %u /24s\n"
+		"    = %.2f %% of IPv4 in the bitmap), loaded in %.0f ms. Inbound mix 70 %% legitimate\n"
+		"    (known clients, vpn peer, allow-listed resolver), 30 %% attack reaching every stage;\n"
+		"    tc egress: the same conversations outbound.\n",
+		P->svc[0].n_allow, P->cfg.n_bogons, P->cfg.n_reflection_ports, P->ndeny, P->n32,
+		P->npfx, P->nlens4, P->touched24, 100.0 * P->touched24 / (1 << 24),
+		P->deny_load_ms);
+	for (int t = 0; t < 2; t++)
+		for (size_t i = 0; i < sizeof(main_figs) / sizeof(main_figs[0]); i++) {
+			const struct rp_bench_cmp *c = &b->pcmp[t][main_figs[i]];
+
+			/* frame by frame for the mixes: where the time goes */
+			text_cmp(out, b, c, c->nframes > 1);
+			text_reasons(out, c);
+		}
+
+	fprintf(out, "\n(6) each stage's increment: the mix, fixed sources, level 2, stages added one by one\n"
+		     "    (ratio and ns over the figure above it; the first row is over the floor)\n");
+	for (int t = 0; t < 2; t++) {
+		fprintf(out, "  %s\n", t ? "tc egress (outbound: the inbound stages do not run)" :
+					   "xdp");
+		for (size_t i = 0; i < RP_STAGE_CHAIN; i++)
+			text_inc_row(out, b, rp_stage_chain[i].what, &b->pcmp[t][rp_stage_chain[i].fig],
+				     i ? &b->pcmp[t][rp_stage_chain[i - 1].fig] : NULL);
+	}
+
+	fprintf(out, "\n(7) the deny list alone: level 2 with the 100k entries over the same without entries\n");
+	for (int t = 0; t < 2; t++) {
+		char label[96];
+
+		snprintf(label, sizeof(label), "%s fixed src  mix", t ? "tc " : "xdp");
+		text_inc_row(out, b, label, &b->pcmp[t][RP_PF_L2], &b->pcmp[t][RP_PF_N2]);
+		snprintf(label, sizeof(label), "%s vary src   %s", t ? "tc " : "xdp",
+			 t ? "syn-ack (/32 dst)" : "syn (/32)");
+		text_inc_row(out, b, label, &b->pcmp[t][RP_PF_V4], &b->pcmp[t][RP_PF_NV4]);
+	}
+	for (int t = 0; t < 2; t++) {
+		text_cmp(out, b, &b->pcmp[t][RP_PF_N2], false);
+		text_cmp(out, b, &b->pcmp[t][RP_PF_NV4], false);
+		text_reasons(out, &b->pcmp[t][RP_PF_NV4]);
+	}
+}
+
+static void json_inc(FILE *out, const struct rp_bench *b, const char *entry, const char *stage,
+		     const struct rp_bench_cmp *a, const struct rp_bench_cmp *base, bool last)
+{
+	double ratio[RP_BENCH_MAX_RUNS], ns[RP_BENCH_MAX_RUNS];
+
+	increment(b, a, base, ratio, ns);
+	fprintf(out, "    {\"entry\": \"%s\", \"stage\": \"%s\", \"over\": \"%s\", ", entry, stage,
+		base ? "previous" : "floor");
+	json_stat(out, "ratio", ratio, b->runs);
+	fprintf(out, ", ");
+	json_stat(out, "ns", ns, b->runs);
+	fprintf(out, "}%s\n", last ? "" : ",");
+}
+
+static void print_policy_json(FILE *out, const struct rp_bench *b)
+{
+	const struct rp_bench_pol *P = b->pol;
+
+	fprintf(out,
+		",\n  \"policy\": {\"deny_entries\": %u, \"deny_32\": %u, \"deny_prefixes\": %u, "
+		"\"deny_lengths\": %u, \"deny_24s\": %u, \"deny_load_ms\": %.1f, "
+		"\"target_fixed_max\": %.2f, \"target_vary_max\": %.2f,\n  \"figures\": [\n",
+		P->ndeny, P->n32, P->npfx, P->nlens4, P->touched24, P->deny_load_ms,
+		RP_BENCH_POLICY_TARGET, RP_BENCH_VARY_TARGET);
+	for (int t = 0; t < 2; t++)
+		for (int i = 0; i < RP_PF_COUNT; i++) {
+			json_cmp(out, b, &b->pcmp[t][i]);
+			fprintf(out, "%s\n", t == 1 && i == RP_PF_COUNT - 1 ? "" : ",");
+		}
+	fprintf(out, "  ],\n  \"stage_increments\": [\n");
+	for (int t = 0; t < 2; t++)
+		for (size_t i = 0; i < RP_STAGE_CHAIN; i++)
+			json_inc(out, b, t ? "tc" : "xdp", rp_stage_chain[i].stage,
+				 &b->pcmp[t][rp_stage_chain[i].fig],
+				 i ? &b->pcmp[t][rp_stage_chain[i - 1].fig] : NULL,
+				 t == 1 && i == RP_STAGE_CHAIN - 1);
+	fprintf(out, "  ],\n  \"deny_list_increments\": [\n");
+	for (int t = 0; t < 2; t++) {
+		json_inc(out, b, t ? "tc" : "xdp", "deny_100k_fixed_mix", &b->pcmp[t][RP_PF_L2],
+			 &b->pcmp[t][RP_PF_N2], false);
+		json_inc(out, b, t ? "tc" : "xdp", "deny_100k_vary_ipv4", &b->pcmp[t][RP_PF_V4],
+			 &b->pcmp[t][RP_PF_NV4], t == 1);
+	}
+	fprintf(out, "  ]}");
 }
 
 struct rp_bench_insns {
@@ -851,6 +1634,7 @@ static void print_text(FILE *out, const struct rp_bench *b, struct rp_bench_cmp 
 		fprintf(out, "   %8ld replay", rr->insns_tc);
 	fprintf(out, "\n  %-20s %8ld\n  %-20s %8ld\n  %-20s %8ld\n", "floor xdp", in->floor_xdp,
 		"floor tc", in->floor_tc, "minimal parser xdp", in->min_xdp);
+	print_policy_text(out, b);
 }
 
 static void print_json(FILE *out, const struct rp_bench *b, struct rp_bench_cmp *const *cmps,
@@ -897,6 +1681,7 @@ static void print_json(FILE *out, const struct rp_bench *b, struct rp_bench_cmp 
 	} else {
 		fprintf(out, "null");
 	}
+	print_policy_json(out, b);
 	fprintf(out,
 		",\n  \"verified_insns\": {\"rp_xdp\": %ld, \"rp_tc_egress\": %ld, "
 		"\"floor_xdp\": %ld, \"floor_tc\": %ld, \"min_xdp\": %ld",
@@ -922,13 +1707,17 @@ static void bench_usage(FILE *f)
 		"      then a drop with no map access, with a fixed and a varying source\n"
 		"      (every IPv4 /32, every IPv6 /64)\n"
 		"  (3) replay throughput against a loop of the same test runs and tcpdump -r\n"
-		"  (4) the verifier's processed-instruction counts\n\n"
+		"  (4) the verifier's processed-instruction counts\n"
+		"  (5) the protection pipeline (the bench's own policy, 100k deny entries) at\n"
+		"      levels 2 and 4, and with every source new, against the floor\n"
+		"  (6) each stage's increment  (7) the deny list's increment\n\n"
 		"      --json          print the figures as JSON, with every run\n"
 		"      --runs N        interleaved runs per figure, medians reported (default %d,\n"
 		"                      at least %d)\n"
 		"      --repeat N      test-run repetitions per measurement (default %d)\n"
-		"  -c, --config FILE   policy loaded into the program under test and replay\n"
-		"                      (default: built-in defaults)\n"
+		"  -c, --config FILE   policy loaded into the program under test of (2) and\n"
+		"                      replay (default: built-in defaults); (5)-(7) always use\n"
+		"                      the bench's own policy\n"
 		"      --capture FILE  capture for the replay figure (default: 'rempart gen\n"
 		"                      --scenario sample', else %d frames of the bench's mix)\n\n"
 		"Needs root. Pins itself to the CPU it starts on. Exit: 0 figures printed, 1 a\n"
@@ -1019,6 +1808,7 @@ static unsigned int full_cmps(struct rp_bench *b, struct rp_bench_cmp *c, int tc
 		c[i].vary = rows[i].vary;
 		c[i].num_want = -1;
 		c[i].den_want = tc ? TC_ACT_SHOT : XDP_DROP;
+		c[i].pol = -1;
 		cmp_set_frames(&c[i], rows[i].kind);
 	}
 	return n;
@@ -1046,7 +1836,7 @@ int rp_cmd_bench(int argc, char **argv)
 	char err[512], cpu[128];
 	struct utsname un;
 	unsigned long v;
-	unsigned int ncmp = 0;
+	unsigned int ncmp = 0, nall = 0;
 	bool replay_done = false;
 	int c, ret = RP_EXIT_FAIL;
 
@@ -1113,7 +1903,10 @@ int rp_cmd_bench(int argc, char **argv)
 	if (check_frames(&b))
 		goto out;
 
-	cmp = calloc(RP_BENCH_NCMP, sizeof(*cmp));
+	/* The policy figures' programs: loaded, policy applied, deny list, known clients. */
+	if (pol_open(&b))
+		goto out;
+	cmp = calloc(RP_BENCH_NCMP + 2 * RP_PF_COUNT, sizeof(*cmp));
 	rr = calloc(1, sizeof(*rr));
 	if (!cmp || !rr) {
 		rp_err("out of memory");
@@ -1133,20 +1926,27 @@ int rp_cmd_bench(int argc, char **argv)
 		.num_want = XDP_DROP,
 		.den_want = XDP_DROP,
 		.target = RP_BENCH_PARSER_TARGET,
+		.pol = -1,
 	};
 	cmp_set_frames(&cmp[0], -1);
 	ncmp = 1;
 	/* (2) the full program, both entry points */
 	ncmp += full_cmps(&b, &cmp[ncmp], RP_BENCH_XDP);
 	ncmp += full_cmps(&b, &cmp[ncmp], RP_BENCH_TC);
-	for (unsigned int i = 0; i < ncmp; i++) {
-		cmps[i] = &cmp[i];
+	/* (5)-(7) the protection pipeline, both entry points */
+	b.pcmp[RP_BENCH_XDP] = &cmp[ncmp];
+	b.pcmp[RP_BENCH_TC] = &cmp[ncmp + RP_PF_COUNT];
+	nall = ncmp + policy_cmps(&b, b.pcmp[RP_BENCH_XDP], RP_BENCH_XDP);
+	nall += policy_cmps(&b, b.pcmp[RP_BENCH_TC], RP_BENCH_TC);
+	for (unsigned int i = 0; i < nall; i++) {
+		if (i < ncmp)
+			cmps[i] = &cmp[i];
 		if (calibrate(&b, &cmp[i]))
 			goto out;
 	}
 	/* Interleaved: run r of every comparison, then run r + 1. */
 	for (unsigned int r = 0; r < b.runs; r++)
-		for (unsigned int i = 0; i < ncmp; i++)
+		for (unsigned int i = 0; i < nall; i++)
 			if (cmp_run(&b, &cmp[i], r))
 				goto out;
 
@@ -1170,6 +1970,7 @@ int rp_cmd_bench(int argc, char **argv)
 out:
 	free(cmp);
 	free(rr);
+	pol_close(b.pol);
 	rp_dp_close(&b.dp);
 	if (b.skel)
 		bench__destroy(b.skel);

@@ -30,6 +30,27 @@ static const uint8_t web4[4] = { 192, 0, 2, 10 };
 static const uint8_t vpn4[4] = { 192, 0, 2, 50 };
 static const uint8_t src6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, [15] = 7 };
 static const uint8_t web6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x10, [15] = 0x10 };
+static const uint8_t dns4[4] = { 192, 0, 2, 53 };
+
+/* The policy frames' simulated sources: public space, since documentation space is in the
+ * bogon list. A web client (known), a VPN peer, an allow-listed resolver, three attackers;
+ * IPv6: a web client (known) and an attacker. */
+const uint8_t rp_bench_src4[RP_BF_NSRC4][4] = {
+	{ 81, 2, 69, 142 }, /* web client */
+	{ 62, 210, 16, 3 }, /* vpn peer */
+	{ 149, 112, 112, 112 }, /* resolver, allow-listed (149.112.112.0/24) */
+	{ 45, 83, 64, 17 }, /* attack: SYN to web */
+	{ 185, 220, 101, 34 }, /* attack: queries to dns */
+	{ 91, 92, 240, 7 }, /* attack: IKE to vpn */
+};
+#define CLI4 rp_bench_src4[0]
+#define PEER4 rp_bench_src4[1]
+#define RESOLVER4 rp_bench_src4[2]
+#define ATK4 rp_bench_src4[3]
+#define ATK4_DNS rp_bench_src4[4]
+#define ATK4_IKE rp_bench_src4[5]
+static const uint8_t cli6[16] = { 0x2a, 0x01, 0x0e, 0x0a, 0x01, 0xf2, 0x3c, 0x40, [15] = 0x51 };
+static const uint8_t atk6[16] = { 0x2a, 0x0e, 0xfb, 0x40, 0, 7, [15] = 0x66 };
 
 /* MSS 1460, SACK permitted, timestamps, NOP, window scale 7: what Linux sends on a SYN. */
 static const uint8_t syn_opts[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0x12, 0xd6, 0x87,
@@ -178,6 +199,68 @@ static uint32_t refl_dgram(uint8_t *d)
 	return udp(d, 4, refl4, web4, 53, 33000, 2472);
 }
 
+/* A TCP segment over IPv4 (optionally 802.1Q-tagged) or IPv6. Returns the L3 offset. */
+static uint32_t tcp_frame(struct rp_bench_frame *f, int family, int vid, const uint8_t *src,
+			  const uint8_t *dst, uint16_t sport, uint16_t dport, uint32_t seq,
+			  uint32_t ack, uint8_t flags, const uint8_t *opts, uint32_t olen,
+			  uint32_t plen)
+{
+	uint32_t off = eth(f, family == 4 ? ETH_IP : ETH_IP6, vid), hl = family == 4 ? 20 : 40;
+	uint8_t *p = f->data + off;
+	uint32_t n = tcp(p + hl, family, src, dst, sport, dport, seq, ack, flags, opts, olen,
+			 plen);
+
+	if (family == 4)
+		ip4(p, P_TCP, (uint16_t)(20 + n), (uint16_t)(seq ^ sport), 0x4000, src, dst);
+	else
+		ip6(p, P_TCP, (uint16_t)n, src, dst);
+	f->family = (uint8_t)family;
+	f->l4 = P_TCP;
+	f->len = off + hl + n;
+	return off;
+}
+
+/* A UDP datagram over IPv4 or IPv6. Returns the L3 offset. */
+static uint32_t udp_frame(struct rp_bench_frame *f, int family, const uint8_t *src,
+			  const uint8_t *dst, uint16_t sport, uint16_t dport, uint32_t plen)
+{
+	uint32_t off = eth(f, family == 4 ? ETH_IP : ETH_IP6, -1), hl = family == 4 ? 20 : 40;
+	uint8_t *p = f->data + off;
+	uint32_t n = udp(p + hl, family, src, dst, sport, dport, plen);
+
+	if (family == 4)
+		ip4(p, P_UDP, (uint16_t)(20 + n), (uint16_t)(sport ^ dport ^ plen), 0x4000, src, dst);
+	else
+		ip6(p, P_UDP, (uint16_t)n, src, dst);
+	f->family = (uint8_t)family;
+	f->l4 = P_UDP;
+	f->len = off + hl + n;
+	return off;
+}
+
+/* The first (later = 0) or second fragment of a 2000-byte UDP 4500 datagram (IKE with
+ * certificates over NAT-T), cut at 1480. Returns the L3 offset. */
+static uint32_t ike_frag_frame(struct rp_bench_frame *f, int later)
+{
+	uint8_t dgram[DGRAM_MAX];
+	uint32_t off = eth(f, ETH_IP, -1), n = udp(dgram, 4, PEER4, vpn4, 4500, 4500, 1992);
+	uint8_t *p = f->data + off;
+
+	if (!later) {
+		ip4(p, P_UDP, 1500, 0x5e21, 0x2000, PEER4, vpn4);
+		memcpy(p + 20, dgram, 1480);
+		f->len = off + 1500;
+	} else {
+		ip4(p, P_UDP, (uint16_t)(20 + n - 1480), 0x5e21, 1480 / 8, PEER4, vpn4);
+		memcpy(p + 20, dgram + 1480, n - 1480);
+		f->len = off + 20 + n - 1480;
+	}
+	f->family = 4;
+	f->frag = later ? 2 : 1;
+	f->l4 = P_UDP;
+	return off;
+}
+
 int rp_bench_frame_build(enum rp_bench_frame_kind kind, struct rp_bench_frame *f)
 {
 	uint8_t dgram[DGRAM_MAX];
@@ -285,10 +368,115 @@ int rp_bench_frame_build(enum rp_bench_frame_kind kind, struct rp_bench_frame *f
 		f->l4 = P_TCP;
 		f->len = off + 20 + n;
 		break;
+	/* the policy mix, inbound */
+	case RP_BF_P_WEB4_ACK:
+		f->name = "web4 known ack";
+		f->share = 25;
+		off = tcp_frame(f, 4, -1, CLI4, web4, 51000, 443, 0x0c1d2e3f,
+				RP_BF_SRV_SEQ + RP_BF_SRV_DATA, TCP_ACK | TCP_PSH, ack_opts,
+				sizeof(ack_opts), 100);
+		break;
+	case RP_BF_P_WEB6_ACK:
+		f->name = "web6 known ack";
+		f->share = 10;
+		off = tcp_frame(f, 6, -1, cli6, web6, 51002, 443, 0x0c1d2e3f,
+				RP_BF_SRV_SEQ + RP_BF_SRV_DATA, TCP_ACK | TCP_PSH, ack_opts,
+				sizeof(ack_opts), 100);
+		break;
+	case RP_BF_P_VPN4:
+		f->name = "vpn4 esp-in-udp";
+		f->share = 15;
+		off = udp_frame(f, 4, PEER4, vpn4, 4500, 4500, 120);
+		break;
+	case RP_BF_P_VPN_FRAG1:
+		f->name = "vpn4 first fragment";
+		f->share = 5;
+		off = ike_frag_frame(f, 0);
+		break;
+	case RP_BF_P_VPN_FRAG2:
+		f->name = "vpn4 later fragment";
+		f->share = 5;
+		off = ike_frag_frame(f, 1);
+		break;
+	case RP_BF_P_DNS_ALLOW:
+		f->name = "dns4 allowed query";
+		f->share = 10;
+		off = udp_frame(f, 4, RESOLVER4, dns4, 40153, 53, 40);
+		break;
+	case RP_BF_P_ATK_SYN4:
+		f->name = "attack web4 syn";
+		f->share = 15;
+		off = tcp_frame(f, 4, -1, ATK4, web4, 40001, 443, 0x11223344, 0, TCP_SYN, syn_opts,
+				sizeof(syn_opts), 0);
+		break;
+	case RP_BF_P_ATK_SYN6:
+		f->name = "attack web6 syn";
+		f->share = 5;
+		off = tcp_frame(f, 6, -1, atk6, web6, 40001, 443, 0x11223344, 0, TCP_SYN, syn_opts,
+				sizeof(syn_opts), 0);
+		break;
+	case RP_BF_P_ATK_DNS4:
+		f->name = "attack dns4 query";
+		f->share = 5;
+		off = udp_frame(f, 4, ATK4_DNS, dns4, 31337, 53, 40);
+		break;
+	case RP_BF_P_ATK_IKE4:
+		f->name = "attack vpn4 ike";
+		f->share = 5;
+		off = udp_frame(f, 4, ATK4_IKE, vpn4, 500, 500, 300);
+		break;
+	/* the same conversations, outbound */
+	case RP_BF_O_WEB4_DATA:
+		f->name = "out web4 data";
+		f->share = 35;
+		off = tcp_frame(f, 4, -1, web4, CLI4, 443, 51000, RP_BF_SRV_SEQ, 0x0c1d2e3f + 100,
+				TCP_ACK | TCP_PSH, ack_opts, sizeof(ack_opts), RP_BF_SRV_DATA);
+		f->out = 1;
+		break;
+	case RP_BF_O_WEB6_DATA:
+		f->name = "out web6 data";
+		f->share = 10;
+		off = tcp_frame(f, 6, -1, web6, cli6, 443, 51002, RP_BF_SRV_SEQ, 0x0c1d2e3f + 100,
+				TCP_ACK | TCP_PSH, ack_opts, sizeof(ack_opts), RP_BF_SRV_DATA);
+		f->out = 1;
+		break;
+	case RP_BF_O_VPN4:
+		f->name = "out vpn4 esp-in-udp";
+		f->share = 20;
+		off = udp_frame(f, 4, vpn4, PEER4, 4500, 4500, 120);
+		f->out = 1;
+		break;
+	case RP_BF_O_DNS_REPLY:
+		f->name = "out dns4 answer";
+		f->share = 5;
+		off = udp_frame(f, 4, dns4, RESOLVER4, 53, 40153, 120);
+		f->out = 1;
+		break;
+	case RP_BF_O_SYNACK4:
+		f->name = "out web4 syn-ack";
+		f->share = 20;
+		off = tcp_frame(f, 4, -1, web4, ATK4, 443, 40001, 0x55667788, 0x11223345,
+				TCP_SYN | TCP_ACK, syn_opts, sizeof(syn_opts), 0);
+		f->out = 1;
+		break;
+	case RP_BF_O_SYNACK6:
+		f->name = "out web6 syn-ack";
+		f->share = 5;
+		off = tcp_frame(f, 6, -1, web6, atk6, 443, 40001, 0x55667788, 0x11223345,
+				TCP_SYN | TCP_ACK, syn_opts, sizeof(syn_opts), 0);
+		f->out = 1;
+		break;
+	case RP_BF_O_DNS_ATK:
+		f->name = "out dns4 attack answer";
+		f->share = 5;
+		off = udp_frame(f, 4, dns4, ATK4_DNS, 53, 31337, 120);
+		f->out = 1;
+		break;
 	default:
 		return -EINVAL;
 	}
 	f->l3_off = (uint16_t)off;
-	f->src_off = (uint16_t)(off + (f->family == 4 ? 12 : 8));
+	/* Outbound frames vary their client, the destination. */
+	f->src_off = (uint16_t)(off + (f->family == 4 ? 12 : 8) + (f->out ? (f->family == 4 ? 4 : 16) : 0));
 	return 0;
 }

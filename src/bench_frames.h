@@ -25,8 +25,46 @@ enum rp_bench_frame_kind {
 	RP_BF_MIX_COUNT,
 	/* outside the mix */
 	RP_BF_IP4_TCP_SYN = RP_BF_MIX_COUNT, /* IPv4 TCP SYN with the usual options */
-	RP_BF_COUNT,
+	/*
+	 * The policy figures (docs/bench.md): inbound frames toward the protected services
+	 * web (192.0.2.10, 2001:db8:10::10, tcp/80,443), vpn (192.0.2.50, udp/500,4500,
+	 * critical, fragments) and dns (192.0.2.53, udp/53, tcp/53). Sources are simulated
+	 * public addresses (documentation space is bogon space). Shares are of the policy mix.
+	 */
+	RP_BF_P_FIRST,
+	RP_BF_P_WEB4_ACK = RP_BF_P_FIRST, /* 25 % known client: TCP ACK+PSH, 100 bytes */
+	RP_BF_P_WEB6_ACK, /* 10 % known client, IPv6: TCP ACK+PSH, 100 bytes */
+	RP_BF_P_VPN4, /* 15 % VPN peer: UDP 4500 to 4500 */
+	RP_BF_P_VPN_FRAG1, /* 5 % VPN peer: first fragment of a 2000-byte UDP 4500 datagram */
+	RP_BF_P_VPN_FRAG2, /* 5 % its later fragment */
+	RP_BF_P_DNS_ALLOW, /* 10 % allow-listed resolver: UDP query to 53 */
+	RP_BF_P_ATK_SYN4, /* 15 % attack: IPv4 TCP SYN to web 443 */
+	RP_BF_P_ATK_SYN6, /* 5 % attack: IPv6 TCP SYN to web 443 */
+	RP_BF_P_ATK_DNS4, /* 5 % attack: UDP query flood to dns 53 */
+	RP_BF_P_ATK_IKE4, /* 5 % attack: UDP 500 to the vpn (critical) */
+	RP_BF_P_END,
+	/* The same conversations outbound, as tc egress sees them (shares of that mix). */
+	RP_BF_O_FIRST = RP_BF_P_END,
+	RP_BF_O_WEB4_DATA = RP_BF_O_FIRST, /* 35 % web to its client: 1000 bytes of data */
+	RP_BF_O_WEB6_DATA, /* 10 % the same, IPv6 */
+	RP_BF_O_VPN4, /* 20 % vpn to its peer: UDP 4500 to 4500 */
+	RP_BF_O_DNS_REPLY, /* 5 % dns answer to the resolver */
+	RP_BF_O_SYNACK4, /* 20 % web SYN-ACK to an attack source */
+	RP_BF_O_SYNACK6, /* 5 % the same, IPv6 */
+	RP_BF_O_DNS_ATK, /* 5 % dns answer to an attack query */
+	RP_BF_O_END,
+	RP_BF_COUNT = RP_BF_O_END,
 };
+
+/* The server's sequence number in the web conversation: RP_BF_O_WEB*_DATA carry
+ * [RP_BF_SRV_SEQ, RP_BF_SRV_SEQ + RP_BF_SRV_DATA) and RP_BF_P_WEB*_ACK acknowledge it all,
+ * the proof that makes their source a known client (docs/policy.md). */
+#define RP_BF_SRV_SEQ 0x71a2b3c4u
+#define RP_BF_SRV_DATA 1000u
+
+/* The frames' simulated sources (IPv4, network order bytes), for the deny list to avoid. */
+#define RP_BF_NSRC4 6
+extern const uint8_t rp_bench_src4[RP_BF_NSRC4][4];
 
 struct rp_bench_frame {
 	const char *name; /* short name for tables and JSON */
@@ -36,7 +74,10 @@ struct rp_bench_frame {
 	uint8_t l4; /* IP protocol of the transport header */
 	uint8_t vlans;
 	uint16_t l3_off;
-	uint16_t src_off; /* the IPv4 source, or the IPv6 source's /64 prefix */
+	uint16_t src_off; /* what the entry's LCG rewrites: the IPv4 source, or the IPv6
+			   * source's /64 prefix; for outbound frames (RP_BF_O_*) the client,
+			   * their destination */
+	uint8_t out; /* an outbound frame (tc egress) */
 	uint32_t len;
 	uint8_t data[RP_BENCH_FRAME_MAX];
 };

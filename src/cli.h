@@ -13,5 +13,8 @@ int rp_cmd_check(int argc, char **argv); /* config_cli.c */
 int rp_cmd_gen(int argc, char **argv); /* gen.c */
 int rp_cmd_bench(int argc, char **argv); /* bench.c */
 int rp_cmd_reasons(int argc, char **argv); /* reasons.c */
+int rp_cmd_run(int argc, char **argv); /* run.c */
+int rp_cmd_stop(int argc, char **argv); /* run.c */
+int rp_cmd_stats(int argc, char **argv); /* run.c */
 
 #endif

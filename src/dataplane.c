@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/random.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "rempart/abi.h"
@@ -28,7 +33,8 @@ void rp_dp_set_libbpf_log(bool verbose)
 	libbpf_set_print(rp_libbpf_print);
 }
 
-int rp_dp_open(struct rp_dp *dp, enum rp_dp_mode mode)
+/* Open the skeleton and set the load-time mode; nothing is loaded yet. */
+static int dp_open_skel(struct rp_dp *dp, enum rp_dp_mode mode)
 {
 	int err;
 
@@ -52,7 +58,13 @@ int rp_dp_open(struct rp_dp *dp, enum rp_dp_mode mode)
 	}
 	dp->skel->rodata->rp_replay = mode == RP_DP_REPLAY;
 	dp->skel->rodata->rp_monitor = mode == RP_DP_MONITOR;
-	err = rempart__load(dp->skel);
+	return 0;
+}
+
+static int dp_load(struct rp_dp *dp)
+{
+	int err = rempart__load(dp->skel);
+
 	if (err) {
 		rp_err("cannot load the BPF program: %s%s", strerror(-err),
 		       err == -EPERM ? " (run as root, or with CAP_BPF and CAP_NET_ADMIN)" : "");
@@ -62,6 +74,240 @@ int rp_dp_open(struct rp_dp *dp, enum rp_dp_mode mode)
 	dp->xdp_fd = bpf_program__fd(dp->skel->progs.rp_xdp);
 	dp->tc_fd = bpf_program__fd(dp->skel->progs.rp_tc_egress);
 	dp->counters_fd = bpf_map__fd(dp->skel->maps.rp_counters);
+	return 0;
+}
+
+int rp_dp_open(struct rp_dp *dp, enum rp_dp_mode mode)
+{
+	int err = dp_open_skel(dp, mode);
+
+	return err ? err : dp_load(dp);
+}
+
+/* ---- pinning and adoption (rempart run; docs/run.md) ---- */
+
+/* The section of a global-data map: libbpf names it "<object prefix>.data". */
+static const char *internal_sec(const struct bpf_map *map)
+{
+	const char *dot = strchr(bpf_map__name(map), '.');
+
+	return dot ? dot : bpf_map__name(map);
+}
+
+/* Maps that are pinned and adopted: all but the load-time constants (.rodata, .kconfig),
+ * which hold the mode and are frozen at load. */
+static bool pinnable(const struct bpf_map *map)
+{
+	const char *name;
+
+	if (!bpf_map__is_internal(map))
+		return true;
+	name = internal_sec(map);
+	return !strstr(name, ".rodata") && !strstr(name, ".kconfig");
+}
+
+int rp_dp_pin_name(const char *name, char *out, size_t len)
+{
+	size_t i = 0;
+	const char *dot = strchr(name, '.');
+
+	if (dot)
+		name = dot + 1; /* "rempart.data" -> "data" */
+	for (; *name && i + 1 < len; name++)
+		out[i++] = *name == '.' ? '_' : *name;
+	out[i] = 0;
+	return *name ? -ENAMETOOLONG : 0;
+}
+
+static int pin_path(const char *dir, const char *name, char *out, size_t len)
+{
+	char n[64];
+	int w;
+
+	if (rp_dp_pin_name(name, n, sizeof(n)))
+		return -ENAMETOOLONG;
+	w = snprintf(out, len, "%s/%s", dir, n);
+	return w < 0 || (size_t)w >= len ? -ENAMETOOLONG : 0;
+}
+
+/* The variables of a global-data section (DATASEC): names, offsets and sizes must match,
+ * or the adopted values would be read as other variables. */
+static bool datasec_same(const struct btf *a, const struct btf_type *ta, const struct btf *b,
+			 const struct btf_type *tb)
+{
+	const struct btf_var_secinfo *va, *vb;
+
+	if (!btf_is_datasec(ta) || !btf_is_datasec(tb) || btf_vlen(ta) != btf_vlen(tb))
+		return false;
+	va = btf_var_secinfos(ta);
+	vb = btf_var_secinfos(tb);
+	for (unsigned int i = 0; i < btf_vlen(ta); i++) {
+		const struct btf_type *xa = btf__type_by_id(a, va[i].type);
+		const struct btf_type *xb = btf__type_by_id(b, vb[i].type);
+
+		if (!xa || !xb || va[i].offset != vb[i].offset || va[i].size != vb[i].size ||
+		    strcmp(btf__name_by_offset(a, xa->name_off), btf__name_by_offset(b, xb->name_off)))
+			return false;
+	}
+	return true;
+}
+
+/* Whether the pinned map (fd) can serve as map: same type, sizes, entries and flags, and for
+ * global data the same variables. On mismatch, what differs goes into why. */
+static bool compatible(const struct rp_dp *dp, const struct bpf_map *map, int fd, char *why,
+		       size_t len)
+{
+	struct bpf_map_info info = {};
+	__u32 ilen = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &ilen)) {
+		snprintf(why, len, "cannot read it: %s", strerror(errno));
+		return false;
+	}
+	if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
+	    info.value_size != bpf_map__value_size(map) ||
+	    info.max_entries != bpf_map__max_entries(map) ||
+	    info.map_flags != bpf_map__map_flags(map)) {
+		snprintf(why, len,
+			 "pinned type %u key %u value %u entries %u flags 0x%x, this build %u %u "
+			 "%u %u 0x%x",
+			 info.type, info.key_size, info.value_size, info.max_entries, info.map_flags,
+			 bpf_map__type(map), bpf_map__key_size(map), bpf_map__value_size(map),
+			 bpf_map__max_entries(map), bpf_map__map_flags(map));
+		return false;
+	}
+	if (bpf_map__is_internal(map)) {
+		const struct btf *ob = bpf_object__btf(dp->skel->obj);
+		struct btf *kb;
+		int id;
+		bool same = false;
+
+		if (!info.btf_id || !ob) {
+			snprintf(why, len, "no BTF to compare its variables");
+			return false;
+		}
+		kb = btf__load_from_kernel_by_id(info.btf_id);
+		id = ob ? btf__find_by_name_kind(ob, internal_sec(map), BTF_KIND_DATASEC) : -1;
+		if (kb && id > 0)
+			same = datasec_same(kb, btf__type_by_id(kb, info.btf_value_type_id), ob,
+					    btf__type_by_id(ob, id));
+		btf__free(kb);
+		if (!same) {
+			snprintf(why, len, "its variables differ from this build's");
+			return false;
+		}
+	}
+	return true;
+}
+
+int rp_dp_open_pinned(struct rp_dp *dp, enum rp_dp_mode mode, const char *pin_dir,
+		      struct rp_dp_pins *pins)
+{
+	struct bpf_map *map;
+	bool data_adopted = false;
+	char path[PATH_MAX], why[256];
+	int err, fd;
+
+	memset(pins, 0, sizeof(*pins));
+	err = dp_open_skel(dp, mode);
+	if (err)
+		return err;
+	bpf_object__for_each_map(map, dp->skel->obj) {
+		if (!pinnable(map))
+			continue;
+		err = pin_path(pin_dir, bpf_map__name(map), path, sizeof(path));
+		if (err)
+			goto fail;
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			err = -errno;
+			if (err == -ENOENT)
+				continue;
+			rp_err("%s: cannot open the pinned map: %s", path, strerror(-err));
+			goto fail;
+		}
+		if (!compatible(dp, map, fd, why, sizeof(why))) {
+			rp_err("%s: the pinned map does not fit this build (%s); its state cannot be "
+			       "adopted: run 'rempart stop' to remove the old pins first",
+			       path, why);
+			close(fd);
+			err = -ESTALE;
+			goto fail;
+		}
+		err = bpf_map__reuse_fd(map, fd);
+		close(fd);
+		if (err) {
+			rp_err("%s: cannot adopt the pinned map: %s; run 'rempart stop' first", path,
+			       strerror(-err));
+			goto fail;
+		}
+		pins->adopted++;
+		if (map == dp->skel->maps.data)
+			data_adopted = true;
+	}
+	err = dp_load(dp);
+	if (err)
+		return err;
+	bpf_object__for_each_map(map, dp->skel->obj) {
+		if (!pinnable(map) || (bpf_map__is_pinned(map)))
+			continue;
+		err = pin_path(pin_dir, bpf_map__name(map), path, sizeof(path));
+		if (!err) {
+			struct stat st;
+
+			if (!stat(path, &st))
+				continue; /* adopted: already there */
+			err = bpf_map__pin(map, path);
+		}
+		if (err) {
+			rp_err("%s: cannot pin the map: %s", path, strerror(-err));
+			rp_dp_close(dp);
+			return err;
+		}
+		pins->created++;
+	}
+	/* The sketch's hash seed: random live, kept with the adopted .data (the sketch counts
+	 * were hashed with it). */
+	pins->seed_kept = data_adopted;
+	if (!data_adopted) {
+		__u64 seed = 0;
+
+		if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) {
+			err = -errno;
+			rp_err("getrandom: %s", strerror(-err));
+			rp_dp_close(dp);
+			return err;
+		}
+		dp->skel->data->rp_knobs.hash_seed = seed;
+	}
+	return 0;
+fail:
+	rp_dp_close(dp);
+	return err;
+}
+
+int rp_dp_pin_progs(struct rp_dp *dp, const char *pin_dir)
+{
+	static const char *const names[2] = { RP_PIN_PROG_XDP, RP_PIN_PROG_TC };
+	struct bpf_program *progs[2] = { dp->skel->progs.rp_xdp, dp->skel->progs.rp_tc_egress };
+	char path[PATH_MAX];
+	int err;
+
+	for (int i = 0; i < 2; i++) {
+		err = pin_path(pin_dir, names[i], path, sizeof(path));
+		if (err)
+			return err;
+		if (unlink(path) && errno != ENOENT) {
+			err = -errno;
+			rp_err("%s: cannot replace the pinned program: %s", path, strerror(-err));
+			return err;
+		}
+		err = bpf_program__pin(progs[i], path);
+		if (err) {
+			rp_err("%s: cannot pin the program: %s", path, strerror(-err));
+			return err;
+		}
+	}
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #define RP_DATAPLANE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "rempart/abi.h"
@@ -32,6 +33,35 @@ enum rp_dp_mode {
 /* Open and load the program for a mode. Returns 0 or -errno, with a message logged. */
 int rp_dp_open(struct rp_dp *dp, enum rp_dp_mode mode);
 void rp_dp_close(struct rp_dp *dp);
+
+/*
+ * Live use (rempart run): maps pinned in pin_dir, which must exist on a bpffs. Before the
+ * load, every map but .rodata/.kconfig whose pin PIN_DIR/<name> exists is adopted (the
+ * program reuses it: deny list, known clients, levels, counters, sketch, policy slots and
+ * the .data knobs including the hash seed survive a restart); after the load the others
+ * are pinned. A map's pin is its name; global data ("rempart.data", "rempart.bss") is
+ * pinned as the section without the dot ("data", "bss"). Fresh .data gets a random hash seed (getrandom).
+ * A pinned map that does not fit this build (type, sizes, entries, flags, or for .data and
+ * .bss the variables' layout) fails with -ESTALE and a message telling to run
+ * 'rempart stop'. Returns 0 or -errno, with a message logged.
+ */
+#define RP_PIN_DIR_DEFAULT "/sys/fs/bpf/rempart"
+#define RP_PIN_PROG_XDP "prog_xdp"
+#define RP_PIN_PROG_TC "prog_tc"
+
+struct rp_dp_pins {
+	unsigned int adopted; /* maps adopted from pins */
+	unsigned int created; /* maps created and pinned now */
+	bool seed_kept; /* .data adopted: the old hash seed stays */
+};
+
+int rp_dp_open_pinned(struct rp_dp *dp, enum rp_dp_mode mode, const char *pin_dir,
+		      struct rp_dp_pins *pins);
+/* Pin both programs as PIN_DIR/prog_xdp and PIN_DIR/prog_tc, replacing older pins. */
+int rp_dp_pin_progs(struct rp_dp *dp, const char *pin_dir);
+/* A map's pin file name from its libbpf name: after the first dot if any, other dots as
+ * '_'. 0 or -ENAMETOOLONG. */
+int rp_dp_pin_name(const char *name, char *out, size_t len);
 
 /* Push a configuration into the maps and knobs (direction data, malformed verdict). */
 int rp_dp_apply_config(struct rp_dp *dp, const struct rp_config *cfg);

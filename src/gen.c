@@ -6,18 +6,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <net/if.h>
 
 #include "cli.h"
 #include "gen.h"
 #include "log.h"
+#include "send.h"
 
 static const char usage[] =
 	"usage: rempart gen [options] -o FILE\n"
+	"       rempart gen [options] [-o FILE] --send IFACE [--pps N] [--both]\n"
 	"Write a labelled capture: legitimate TCP sessions toward 192.0.2.10 and\n"
 	"2001:db8:10::10, a spoofed SYN flood and a fragmented UDP reflection attack.\n"
 	"The same options give the same bytes.\n"
 	"\n"
-	"  -o, --output FILE       the capture to write (required)\n"
+	"  -o, --output FILE       the capture to write (required without --send)\n"
 	"      --labels FILE       CSV \"frame,class\", one row per frame: legit, syn_flood,\n"
 	"                          reflection\n"
 	"      --scenario NAME     sample (default), legit, synflood, reflect or mixed\n"
@@ -39,6 +43,13 @@ static const char usage[] =
 	"      --ipv6-share PCT    percent of the legitimate sessions over IPv6\n"
 	"      --attack-start SEC  start of the attacks (default 30 % of the duration)\n"
 	"      --attack-end SEC    end of the attacks (default 80 % of the duration)\n"
+	"      --send IFACE        send the frames out of IFACE (AF_PACKET, needs root or\n"
+	"                          CAP_NET_RAW), in capture order, as they are (MACs\n"
+	"                          included); only the inbound ones (and those without a\n"
+	"                          direction) unless --both. With -o the capture is kept too\n"
+	"      --pps N             with --send: at most N frames per second (default: as\n"
+	"                          fast as the socket takes them)\n"
+	"      --both              with --send: also the frames marked outbound\n"
 	"  -h, --help              show this text\n"
 	"\n"
 	"Scenario defaults, addresses and classes: docs/generator.md\n";
@@ -61,6 +72,9 @@ enum {
 	OPT_IPV6_SHARE,
 	OPT_ATTACK_START,
 	OPT_ATTACK_END,
+	OPT_SEND,
+	OPT_PPS,
+	OPT_BOTH,
 };
 
 static const struct option longopts[] = {
@@ -83,6 +97,9 @@ static const struct option longopts[] = {
 	{ "ipv6-share", required_argument, NULL, OPT_IPV6_SHARE },
 	{ "attack-start", required_argument, NULL, OPT_ATTACK_START },
 	{ "attack-end", required_argument, NULL, OPT_ATTACK_END },
+	{ "send", required_argument, NULL, OPT_SEND },
+	{ "pps", required_argument, NULL, OPT_PPS },
+	{ "both", no_argument, NULL, OPT_BOTH },
 	{ 0 },
 };
 
@@ -137,7 +154,8 @@ static int pick(const char *s, const char *const *names, int *out)
 }
 
 /* Parse argv into o (unset scenario settings stay RP_GEN_UNSET). 0 or RP_EXIT_USAGE. */
-static int parse(int argc, char **argv, struct rp_gen_opts *o, bool *help)
+static int parse(int argc, char **argv, struct rp_gen_opts *o, struct rp_send_opts *so,
+		 bool *help)
 {
 	static const char *const formats[] = { "pcapng", "pcap", NULL };
 	static const char *const links[] = { "ether", "sll", "sll2", "raw", NULL };
@@ -213,6 +231,19 @@ static int parse(int argc, char **argv, struct rp_gen_opts *o, bool *help)
 		case OPT_IPV6_SHARE:
 			err = parse_u64(a, 100, &o->ipv6_share);
 			break;
+		case OPT_SEND:
+			so->ifname = a;
+			if (!*a || strlen(a) >= IF_NAMESIZE)
+				err = -EINVAL;
+			break;
+		case OPT_PPS:
+			err = parse_u64(a, 100000000, &so->pps);
+			if (!err && !so->pps)
+				err = -EINVAL;
+			break;
+		case OPT_BOTH:
+			so->both = true;
+			break;
 		case ':':
 			rp_err("gen: %s needs a value", argv[optind - 1]);
 			return RP_EXIT_USAGE;
@@ -233,24 +264,67 @@ static int parse(int argc, char **argv, struct rp_gen_opts *o, bool *help)
 		rp_err("gen: unexpected argument '%s'", argv[optind]);
 		return RP_EXIT_USAGE;
 	}
+	if (!so->ifname && (so->pps || so->both)) {
+		rp_err("gen: --pps and --both go with --send IFACE");
+		return RP_EXIT_USAGE;
+	}
 	return 0;
+}
+
+/* --send: the capture's frames out of the interface. */
+static int send_frames(const char *path, const struct rp_send_opts *so)
+{
+	struct rp_send_stats ss;
+
+	if (rp_send_capture(path, so, &ss))
+		return RP_EXIT_FAIL;
+	printf("%s: %" PRIu64 " frames sent, %" PRIu64 " failed, %" PRIu64
+	       " outbound frames not sent%s\n",
+	       so->ifname, ss.sent, ss.failed, ss.skipped_out, so->both ? "" : " (--both sends them)");
+	if (ss.failed) {
+		rp_err("gen: --send %s: %" PRIu64 " frames failed, the first with: %s", so->ifname,
+		       ss.failed, strerror(ss.first_errno));
+		return RP_EXIT_FAIL;
+	}
+	return RP_EXIT_OK;
 }
 
 int rp_cmd_gen(int argc, char **argv)
 {
 	struct rp_gen_opts o;
 	struct rp_gen_stats st;
+	struct rp_send_opts so = { 0 };
+	char tmp[] = "/tmp/rempart-send.XXXXXX";
 	bool help = false;
 	char err[256];
 	int rc;
 
 	rp_gen_opts_init(&o);
-	rc = parse(argc, argv, &o, &help);
+	rc = parse(argc, argv, &o, &so, &help);
 	if (rc)
 		return rc;
 	if (help) {
 		fputs(usage, stdout);
 		return RP_EXIT_OK;
+	}
+	if (so.ifname && !o.out_path) {
+		/* Nothing to keep: generate into a temporary file, send it, remove it. */
+		int fd = mkstemp(tmp);
+
+		if (fd < 0) {
+			rp_err("gen: cannot create a temporary capture: %s", strerror(errno));
+			return RP_EXIT_FAIL;
+		}
+		close(fd);
+		o.out_path = tmp;
+		if (rp_gen_resolve(&o, err, sizeof(err))) {
+			rp_err("gen: %s", err);
+			unlink(tmp);
+			return RP_EXIT_USAGE;
+		}
+		rc = rp_gen_run(&o, &st) ? RP_EXIT_FAIL : send_frames(tmp, &so);
+		unlink(tmp);
+		return rc;
 	}
 	if (rp_gen_resolve(&o, err, sizeof(err))) {
 		rp_err("gen: %s", err);
@@ -265,5 +339,7 @@ int rp_cmd_gen(int argc, char **argv)
 	       st.legit_sessions, st.frames ? (st.last_ns - st.first_ns) / 1e9 : 0.0);
 	if (o.labels_path)
 		printf("%s: %" PRIu64 " labels\n", o.labels_path, st.frames);
+	if (so.ifname)
+		return send_frames(o.out_path, &so);
 	return RP_EXIT_OK;
 }

@@ -14,6 +14,9 @@ static const struct rp_cmd {
 	int (*fn)(int argc, char **argv);
 	const char *summary;
 } rp_cmds[] = {
+	{ "run", rp_cmd_run, "protect interfaces: attach the filter and run the control loop" },
+	{ "stop", rp_cmd_stop, "detach the filter and remove its pins" },
+	{ "stats", rp_cmd_stats, "print the running filter's counters" },
 	{ "replay", rp_cmd_replay, "replay a capture through the data plane, offline" },
 	{ "check", rp_cmd_check, "validate a configuration file" },
 	{ "gen", rp_cmd_gen, "generate a labelled scenario capture (tests, demos, benches)" },

@@ -69,6 +69,15 @@ static int load(const char *yaml)
 	return ret;
 }
 
+/* Not root: skip, saying why. Root and the load fails: that is a failure, not a skip. */
+#define LOAD(yaml)                                                                         \
+	do {                                                                               \
+		if (geteuid() != 0)                                                        \
+			SKIP("loading a BPF program needs root");                          \
+		if (!CHECK(load(yaml) == 0, "the program or the policy did not load"))    \
+			return;                                                            \
+	} while (0)
+
 static union rp_record run(struct fb *f, uint64_t t, int dir)
 {
 	static uint8_t buf[RP_CAP_BUF_SIZE];
@@ -153,8 +162,7 @@ static void test_always_stages(void)
 	struct fb f;
 	uint64_t t = T0 + SEC;
 
-	if (load(base_yaml))
-		SKIP("needs root and BPF");
+	LOAD(base_yaml);
 	tcp(&f, "91.198.174.1", 40000, "192.0.2.99", 443, ACK, 1, 1, 0);
 	expect("unprotected destination", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, 0);
 	tcp(&f, "91.198.174.1", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
@@ -198,8 +206,7 @@ static void test_allow_ceiling(void)
 	struct fb f;
 	int passed = 0, over = 0;
 
-	if (load(base_yaml))
-		SKIP("needs root and BPF");
+	LOAD(base_yaml);
 	tcp(&f, "198.51.100.7", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
 	/* Burst 3 at 10 pps: ten frames in the same microsecond, three pass. */
 	for (int i = 0; i < 10; i++) {
@@ -219,8 +226,7 @@ static void test_deny_expiry_in_capture_time(void)
 	struct rp_prefix p;
 	struct fb f;
 
-	if (load(base_yaml))
-		SKIP("needs root and BPF");
+	LOAD(base_yaml);
 	CHECK_EQ(rp_prefix_parse("93.184.216.0/24", &p), 0);
 	CHECK_EQ(rp_deny_add(rp_control_deny(ctl), &p, T0 + 10 * SEC, RP_DO_OPERATOR, 0), 0);
 	tcp(&f, "93.184.216.34", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
@@ -235,8 +241,7 @@ static void test_scrub_level_1(void)
 	struct fb f;
 	uint64_t t = T0 + SEC;
 
-	if (load(base_yaml))
-		SKIP("needs root and BPF");
+	LOAD(base_yaml);
 	hold(WEB, 1, t);
 	hold(DNS, 1, t);
 	hold(VPN, 1, t);
@@ -266,8 +271,7 @@ static void test_limit_level_2(void)
 	int passed = 0, limited = 0;
 	uint64_t t = T0 + SEC;
 
-	if (load(base_yaml))
-		SKIP("needs root and BPF");
+	LOAD(base_yaml);
 	hold(WEB, 2, t);
 	tcp(&f, "91.198.174.1", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
 	/* Burst 5 at 10 pps: 20 frames in one millisecond, five pass. */
@@ -292,8 +296,7 @@ static void test_shield_and_known_clients(void)
 	struct fb f;
 	uint64_t t = T0 + SEC;
 
-	if (load(base_yaml))
-		SKIP("needs root and BPF");
+	LOAD(base_yaml);
 	/* Peacetime: the service sends 100 bytes; one client acknowledges them, a spoofer
 	 * sends an ACK for data it never saw, a third client only sends a SYN. */
 	tcp(&f, "192.0.2.10", 443, "91.198.174.1", 40000, ACK | PSH, 5000, 1, 100);
@@ -339,8 +342,7 @@ static void test_level_lapses_unless_renewed(void)
 {
 	struct fb f;
 
-	if (load(base_yaml))
-		SKIP("needs root and BPF");
+	LOAD(base_yaml);
 	tcp(&f, "91.198.174.4", 40000, "192.0.2.10", 443, SYN, 1, 0, 0);
 	hold(WEB, 4, T0 + SEC); /* lease: 5 s by default */
 	expect("held", run(&f, T0 + 2 * SEC, RP_DIR_IN), RP_V_DROP, RP_R_shield, WEB);
@@ -364,8 +366,7 @@ static void test_lapse_to_the_floor(void)
 	struct fb f;
 	union rp_record r;
 
-	if (load(yaml))
-		SKIP("needs root and BPF");
+	LOAD(yaml);
 	tcp(&f, "91.198.174.4", 40000, "192.0.2.10", 443, SYN, 1, 0, 0);
 	hold(WEB, 4, T0 + SEC);
 	r = run(&f, T0 + 2 * SEC, RP_DIR_IN);
@@ -382,8 +383,7 @@ static void test_heavy_hitter_deny(void)
 	union rp_record r;
 	int denied = 0;
 
-	if (load(base_yaml))
-		SKIP("needs root and BPF");
+	LOAD(base_yaml);
 	/* 50 ms of traffic: one heavy source, twenty light ones, with a tick every 100 ms. */
 	for (int tick = 0; tick < 20; tick++) {
 		for (int i = 0; i < 200; i++) {
@@ -412,8 +412,7 @@ static void test_ipv6_stages(void)
 {
 	struct fb f;
 
-	if (load(base_yaml))
-		SKIP("needs root and BPF");
+	LOAD(base_yaml);
 	fb_eth(&f, 0x86dd);
 	fb_ip6(&f, IPPROTO_TCP); /* 2001:db8:ffff::7 -> 2001:db8::10 */
 	fb_tcp(&f, 5, ACK);
@@ -434,8 +433,7 @@ static void test_reload_keeps_state_and_swaps_policy(void)
 				   "    services:\n"
 				   "      - { name: web, addresses: [192.0.2.10], ports: [tcp/443] }\n";
 
-	if (load(base_yaml))
-		SKIP("needs root and BPF");
+	LOAD(base_yaml);
 	tcp(&f, "10.1.2.3", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
 	expect("bogon before", run(&f, T0, RP_DIR_IN), RP_V_DROP, RP_R_bogon, WEB);
 	rp_config_defaults(&cfg);

@@ -112,5 +112,194 @@ static void test_missing_file(void)
 	CHECK(strstr(err, "/nonexistent/rempart.yaml: cannot open") == err, "%s", err);
 }
 
+/* Inheritance: built-in defaults, then "defaults", then the tenant, then the service; allow
+ * lists add up (top level + tenant + service); the order of keys in the file does not matter. */
+static void test_inheritance(void)
+{
+	struct rp_config c;
+	char err[512] = "";
+	const char *y = "tenants:\n"
+			"  - name: a\n"
+			"    services:\n"
+			"      - { name: s1, addresses: [192.0.2.1], allow: [203.0.113.0/24],\n"
+			"          source_limit: { pps: 7 } }\n"
+			"      - { name: s2, addresses: [192.0.2.2], class: best-effort,\n"
+			"          uses_source_ports: [udp/53] }\n"
+			"    class: critical\n"
+			"    allow: [198.51.100.0/24]\n"
+			"    uses_source_ports: [udp/123]\n"
+			"  - name: b\n"
+			"    services:\n"
+			"      - { name: s1, addresses: [\"2001:db8::/48\"], ports: [udp/500-510, icmpv6] }\n"
+			"allow: [192.0.2.200]\n"
+			"defaults: { level_floor: 1, heavy_hitter_share: 2.5%, fragments: true }\n";
+
+	if (!CHECK(parse(y, &c, err, sizeof(err)) == 0, "refused: %s", err))
+		return;
+	CHECK_EQ(c.n_services, 3);
+	/* s1: tenant class, defaults' floor and share, its own pps, the built-in burst. */
+	CHECK_EQ(c.services[0].set.class, RP_CLASS_CRITICAL);
+	CHECK_EQ(c.services[0].set.level_floor, 1);
+	CHECK_EQ(c.services[0].set.heavy_hitter_permille, 25);
+	CHECK(c.services[0].set.fragments, "fragments not inherited from defaults");
+	CHECK_EQ(c.services[0].set.source_limit.pps, 7);
+	CHECK_EQ(c.services[0].set.source_limit.burst, 2000);
+	CHECK_EQ(c.services[0].set.n_uses_source_ports, 1);
+	CHECK_EQ(c.services[0].set.uses_source_ports[0].lo, 123);
+	CHECK_EQ(c.services[0].n_allow, 3); /* top + tenant + service */
+	CHECK_EQ(c.services[0].allow[0].len, 32);
+	CHECK_EQ(c.services[0].allow[2].addr[0], 203);
+	/* s2 overrides class and the source ports; its allow list is the top's and tenant's. */
+	CHECK_EQ(c.services[1].set.class, RP_CLASS_BEST_EFFORT);
+	CHECK_EQ(c.services[1].set.uses_source_ports[0].lo, 53);
+	CHECK_EQ(c.services[1].n_allow, 2);
+	/* b/s1: nothing from tenant a; built-in class; ports parsed. */
+	CHECK_EQ(c.services[2].tenant, 1);
+	CHECK_EQ(c.services[2].set.class, RP_CLASS_NORMAL);
+	CHECK_EQ(c.services[2].set.source_limit.pps, 1000);
+	CHECK_EQ(c.services[2].set.allow_ceiling.pps, 100000);
+	CHECK_EQ(c.services[2].n_allow, 1);
+	CHECK_EQ(c.services[2].n_ports, 2);
+	CHECK_EQ(c.services[2].ports[0].lo, 500);
+	CHECK_EQ(c.services[2].ports[0].hi, 510);
+	CHECK_EQ(c.services[2].ports[1].proto, 58);
+	/* Service addresses are local space too, after the internal networks. */
+	CHECK_EQ(c.n_local, 3);
+	rp_config_free(&c);
+}
+
+static void test_top_level_keys(void)
+{
+	struct rp_config c;
+	char err[512] = "";
+	const char *y = "mode: monitor\n"
+			"interfaces: [eth0, rp-p]\n"
+			"bogons: [10.0.0.0/8]\n"
+			"reflection_ports: [53, 123]\n"
+			"deny: [81.0.0.0/16, 82.1.2.3]\n"
+			"source_prefix: { ipv4: 24, ipv6: 56 }\n"
+			"known_clients: { ttl: 2d, learn: no }\n"
+			"level_lease: 1500ms\n"
+			"internal: { networks: [10.0.0.0/8] }\n";
+
+	if (!CHECK(parse(y, &c, err, sizeof(err)) == 0, "refused: %s", err))
+		return;
+	CHECK_EQ(c.mode, RP_MODE_MONITOR);
+	CHECK_EQ(c.n_interfaces, 2);
+	CHECK_STR(c.interfaces[1], "rp-p");
+	CHECK_EQ(c.n_bogons, 1);
+	CHECK_EQ(c.n_reflection_ports, 2);
+	CHECK_EQ(c.reflection_ports[1], 123);
+	CHECK_EQ(c.n_deny, 2);
+	CHECK_EQ(c.deny[0].len, 16);
+	CHECK_EQ(c.source_v4, 24);
+	CHECK_EQ(c.source_v6, 56);
+	CHECK_EQ(c.known_ttl_ns, 2 * 86400 * 1000000000ull);
+	CHECK(!c.known_learn, "learn: no ignored");
+	CHECK_EQ(c.level_lease_ns, 1500000000ull);
+	CHECK_EQ(c.n_internal, 1);
+	rp_config_free(&c);
+}
+
+static void test_builtin_defaults(void)
+{
+	struct rp_config c;
+	struct rp_prefix p;
+	bool doc = false;
+	char err[256];
+
+	CHECK_EQ(parse("", &c, err, sizeof(err)), 0);
+	CHECK_EQ(c.mode, RP_MODE_INLINE);
+	CHECK(c.n_bogons >= 20, "%u built-in bogons", c.n_bogons);
+	rp_prefix_parse("192.0.2.0/24", &p);
+	for (unsigned int i = 0; i < c.n_bogons; i++)
+		doc |= !memcmp(&c.bogons[i], &p, sizeof(p));
+	CHECK(doc, "documentation space is not a built-in bogon");
+	CHECK_EQ(c.n_reflection_ports, 16);
+	CHECK_EQ(c.source_v4, 32);
+	CHECK_EQ(c.source_v6, 64);
+	CHECK(c.known_learn, "learning off by default");
+	CHECK_EQ(c.level_lease_ns, 5000000000ull);
+	rp_config_free(&c);
+}
+
+static void test_scalars(void)
+{
+	struct rp_portspec ps;
+	uint64_t ns;
+
+	CHECK_EQ(rp_portspec_parse("tcp/443", &ps), 0);
+	CHECK(ps.proto == 6 && ps.lo == 443 && ps.hi == 443, "tcp/443");
+	CHECK_EQ(rp_portspec_parse("udp", &ps), 0);
+	CHECK(ps.proto == 17 && ps.lo == 0 && ps.hi == 65535, "udp");
+	CHECK_EQ(rp_portspec_parse("tcp/any", &ps), 0);
+	CHECK_EQ(ps.hi, 65535);
+	CHECK_EQ(rp_portspec_parse("icmp", &ps), 0);
+	CHECK_EQ(ps.proto, 1);
+	CHECK_EQ(rp_portspec_parse("icmpv6", &ps), 0);
+	CHECK_EQ(ps.proto, 58);
+	CHECK_EQ(rp_portspec_parse("udp/510-500", &ps), -22);
+	CHECK_EQ(rp_portspec_parse("udp/65536", &ps), -22);
+	CHECK_EQ(rp_portspec_parse("icmp/8", &ps), -22);
+	CHECK_EQ(rp_portspec_parse("sctp/1", &ps), -22);
+	CHECK_EQ(rp_portspec_parse("tcp/", &ps), -22);
+	CHECK_EQ(rp_portspec_parse("tcpx", &ps), -22);
+	CHECK_EQ(rp_duration_parse("500ms", &ns), 0);
+	CHECK_EQ(ns, 500000000ull);
+	CHECK_EQ(rp_duration_parse("90m", &ns), 0);
+	CHECK_EQ(ns, 5400000000000ull);
+	CHECK_EQ(rp_duration_parse("30", &ns), 0);
+	CHECK_EQ(ns, 30000000000ull);
+	CHECK_EQ(rp_duration_parse("3w", &ns), -22);
+	CHECK_EQ(rp_duration_parse("-1s", &ns), -22);
+	CHECK_EQ(rp_duration_parse("99999999999999999999d", &ns), -22);
+}
+
+static void test_new_key_errors(void)
+{
+	static const struct bad cases[] = {
+		{ "mode: bridge\n", "t.yaml:1:7: ", "neither 'inline' nor 'monitor'" },
+		{ "interfaces: [averyveryverylongname]\n", "t.yaml:1:14: ", "not an interface name" },
+		{ "reflection_ports: [53, 0]\n", "t.yaml:1:24: ", "a port" },
+		{ "deny: [300.1.1.1]\n", "t.yaml:1:8: ", "'300.1.1.1'" },
+		{ "source_prefix: { ipv4: 33 }\n", "t.yaml:1:24: ", "from 8 to 32" },
+		{ "known_clients: { ttl: 3 weeks }\n", "t.yaml:1:23: ", "not a duration" },
+		{ "known_clients: { learn: maybe }\n", "t.yaml:1:25: ", "neither true nor false" },
+		{ "level_lease: 10ms\n", "t.yaml:1:14: ", "out of range" },
+		{ "defaults: { class: vip }\n", "t.yaml:1:20: ", "critical, normal or best-effort" },
+		{ "defaults: { level_floor: 5 }\n", "t.yaml:1:26: ", "a level" },
+		{ "defaults: { heavy_hitter_share: 10 }\n", "t.yaml:1:33: ", "expected 0%" },
+		{ "defaults: { source_limit: { rate: 1 } }\n", "t.yaml:1:29: ", "unknown key 'rate'" },
+		{ "defaults: { name: x }\n", "t.yaml:1:13: ", "unknown key 'name' in defaults" },
+		{ "tenants:\n  - name: a\n    services:\n      - { name: s, addresses: [192.0.2.1],\n"
+		  "          ports: [tcp/80, tcp/http] }\n",
+		  "t.yaml:5:27: ", "'tcp/http' is not a protocol and ports" },
+		{ "tenants:\n  - name: a\n    services:\n      - { name: s }\n", "t.yaml:4:9: ",
+		  "needs 'addresses'" },
+		{ "tenants:\n  - name: a\n    services:\n      - { name: s, addresses: [192.0.2.1] }\n"
+		  "      - { name: s, addresses: [192.0.2.2] }\n",
+		  "t.yaml:5:9: ", "defined twice in tenant 'a'" },
+		{ "tenants:\n  - name: a\n    services:\n      - { name: s, addresses: [192.0.2.1],\n"
+		  "          uses_source_ports: [icmp] }\n",
+		  "t.yaml:5:30: ", "tcp/... or udp/..." },
+		{ "tenants:\n  - name: a\n    fragments: 1\n", "t.yaml:3:16: ", "neither true nor false" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rp_config c;
+		char err[512] = "";
+		int rc = parse(cases[i].yaml, &c, err, sizeof(err));
+
+		CHECK(rc == -22, "case %zu accepted: %s", i, cases[i].yaml);
+		CHECK(!strncmp(err, cases[i].where, strlen(cases[i].where)),
+		      "case %zu: '%s' does not start with '%s'", i, err, cases[i].where);
+		CHECK(strstr(err, cases[i].says), "case %zu: '%s' does not say '%s'", i, err,
+		      cases[i].says);
+		rp_config_free(&c);
+	}
+}
+
 RP_TESTS(RP_T(test_valid), RP_T(test_empty_is_defaults), RP_T(test_errors_name_line_and_column),
-	 RP_T(test_error_keeps_previous), RP_T(test_missing_file))
+	 RP_T(test_error_keeps_previous), RP_T(test_missing_file), RP_T(test_inheritance),
+	 RP_T(test_top_level_keys), RP_T(test_builtin_defaults), RP_T(test_scalars),
+	 RP_T(test_new_key_errors))

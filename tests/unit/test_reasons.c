@@ -26,16 +26,30 @@ static void test_pinned_numbers(void)
 	CHECK_EQ(RP_R_ip6_ext_too_deep, 0x0f);
 	CHECK_EQ(RP_R_snap_cut, 0x16);
 	CHECK_EQ(RP_R_ip6_bad_frag, 0x17);
+	CHECK_EQ(RP_R_allowed, 0x40);
+	CHECK_EQ(RP_R_deny, 0x42);
+	CHECK_EQ(RP_R_frag_follow, 0x4c);
+	CHECK_EQ(RP_R_src_rate, 0xa0);
 	CHECK_EQ(RP_R_no_record, 0xff);
 }
 
-static void test_parse_reasons_in_their_area(void)
+/* The list is written area by area in ascending order: a code out of place (a policy reason
+ * in the parse area, a number given twice) breaks the order. */
+static void test_codes_ascending_by_area(void)
 {
+	int prev = -1;
+
 #define RP_AREA_CHECK(name, code, s)                                                    \
-	CHECK((code) < RP_REASON_AREA_POLICY || (code) == 0xff, #name " outside the parse area");
+	CHECK((code) > prev, #name " (0x%02x) is not after the code before it", (code)); \
+	prev = (code);
 	RP_REASONS(RP_AREA_CHECK)
 #undef RP_AREA_CHECK
+	CHECK(RP_R_ip6_bad_frag < RP_REASON_AREA_POLICY, "a parse reason left the parse area");
+	CHECK(RP_R_allowed >= RP_REASON_AREA_POLICY && RP_R_frag_follow < RP_REASON_AREA_GEO,
+	      "a policy reason left the policy area");
+	CHECK(RP_R_src_rate >= RP_REASON_AREA_RATE && RP_R_deny_heavy < RP_REASON_AREA_SYN,
+	      "a rate reason left the rate area");
 }
 
 RP_TESTS(RP_T(test_names_unique_and_round_trip), RP_T(test_pinned_numbers),
-	 RP_T(test_parse_reasons_in_their_area))
+	 RP_T(test_codes_ascending_by_area))
