@@ -57,28 +57,11 @@ struct {
 } rp_c16 SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct rp_pfx4_key);
-	__type(value, union rp_pfx_val);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-} rp_pfx4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, struct rp_pfx6_key);
-	__type(value, union rp_pfx_val);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-} rp_pfx6 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct rp_port_key);
-	__type(value, __u16);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-} rp_ports SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_SLOTS * RP_PTAB_SIZE);
+	__type(key, __u32);
+	__type(value, struct rp_ptab_ent);
+} rp_ptab SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -108,6 +91,7 @@ struct {
 	__uint(max_entries, RP_DENY_BITS_ELEMS);
 	__type(key, __u32);
 	__type(value, __u64);
+	__uint(map_flags, BPF_F_MMAPABLE); /* written by src/policy.c through mmap */
 } rp_deny_bits SEC(".maps");
 
 struct {
@@ -167,10 +151,10 @@ struct {
 } rp_pending SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, RP_MAX_FRAGS);
-	__type(key, struct rp_frag_key);
-	__type(value, struct rp_frag_val);
+	__type(key, __u32);
+	__type(value, struct rp_frag_ent);
 } rp_frags SEC(".maps");
 
 /* What the decision code hands to the stages, and what they hand back. */

@@ -54,44 +54,53 @@ static __always_inline __u8 rp_c16_get(__u32 slot, int v6, const __u32 *addr)
 	return w ? (__u8)(*w >> ((hi & 7) * 8)) : 0;
 }
 
-/* Longest-first probe of a prefix set: one hash lookup per prefix length present. */
+/* An entry of the slot's table, or NULL (rp_ptab in include/rempart/policy.h). */
+static __always_inline struct rp_ptab_ent *rp_ptab_find(__u32 slot, const __u32 *k, __u32 tag,
+							 __u32 svc, __u64 seed)
+{
+	__u32 h = rp_ptab_hash(k, tag, svc, seed);
+
+	for (__u32 i = 0; i < RP_PTAB_PROBES; i++) {
+		__u32 idx = (slot & 1) * RP_PTAB_SIZE + ((h + i) & (RP_PTAB_SIZE - 1));
+		struct rp_ptab_ent *e = bpf_map_lookup_elem(&rp_ptab, &idx);
+
+		if (!e || !e->tag)
+			return NULL;
+		if (e->tag == tag && e->svc == svc && e->key[0] == k[0] && e->key[1] == k[1] &&
+		    e->key[2] == k[2] && e->key[3] == k[3])
+			return e;
+	}
+	return NULL;
+}
+
+/* Longest-first probe of a prefix set: one table lookup per prefix length present. */
 static __always_inline union rp_pfx_val *rp_pfx_find(__u32 slot, int v6, __u32 kind, __u16 svc,
 						      const __u32 *addr)
 {
 	const struct rp_glob *g = bpf_map_lookup_elem(&rp_globs, &slot);
-	union rp_pfx_val *v;
+	struct rp_ptab_ent *e;
+	__u32 k[4] = {};
+	__u32 n;
 
 	if (!g)
 		return NULL;
 	kind &= RP_PK_MAX - 1; /* a bound the verifier can see (RP_PK_MAX is a power of 2) */
-	if (!v6) {
-		struct rp_pfx4_key k = { .slot = slot, .kind = kind, .svc = svc };
-		__u32 a = bpf_ntohl(addr[0]), n = g->nlens4[kind];
+	n = v6 ? g->nlens6[kind] : g->nlens4[kind];
+	for (__u32 i = 0; i < RP_MAX_LENS; i++) {
+		__u32 len;
 
-		for (__u32 i = 0; i < RP_MAX_LENS; i++) {
-			if (i >= n)
-				break;
-			k.len = g->lens4[kind][i];
-			k.addr = bpf_htonl(rp_mask32(a, k.len));
-			v = bpf_map_lookup_elem(&rp_pfx4, &k);
-			if (v)
-				return v;
+		if (i >= n)
+			break;
+		if (!v6) {
+			len = g->lens4[kind][i];
+			k[0] = bpf_htonl(rp_mask32(bpf_ntohl(addr[0]), len));
+		} else {
+			len = g->lens6[kind][i];
+			rp_mask6(k, addr, len);
 		}
-		return NULL;
-	}
-	{
-		struct rp_pfx6_key k = { .slot = slot, .kind = kind, .svc = svc };
-		__u32 n = g->nlens6[kind];
-
-		for (__u32 i = 0; i < RP_MAX_LENS; i++) {
-			if (i >= n)
-				break;
-			k.len = g->lens6[kind][i];
-			rp_mask6(k.addr, addr, k.len);
-			v = bpf_map_lookup_elem(&rp_pfx6, &k);
-			if (v)
-				return v;
-		}
+		e = rp_ptab_find(slot, k, rp_ptab_tag(kind, len, v6 ? 6 : 4), svc, g->ptab_seed);
+		if (e)
+			return &e->val;
 	}
 	return NULL;
 }
@@ -155,21 +164,29 @@ __noinline int rp_allow_check(struct rp_facts *f, __u32 slot, __u32 pps, __u32 b
 	v = rp_pfx_find(slot & 1, f->l3 == RP_L3_IPV6, RP_PK_ALLOW, f->svc, f->saddr);
 	if (!v)
 		return 0;
+	if (!pps) /* allow_ceiling pps 0: no ceiling */
+		return 1;
 	return rp_bucket_take(&v->bucket, pps, burst_milli, f->now) ? 1 : 2;
 }
 
-/* A deny entry in force for this source, or NULL. The /24 bitmap filters IPv4 first. */
-static __always_inline struct rp_deny_val *rp_deny_find(int v6, const __u32 *addr, __u64 now)
+/* A deny entry in force for this source: 0 none, else (origin + 1) | service << 8. The
+ * /24 map answers most IPv4 sources with one load (include/rempart/policy.h). */
+static __always_inline int rp_deny_find(int v6, const __u32 *addr, __u64 now)
 {
 	struct rp_deny_val *v;
 
 	if (!v6) {
 		struct rp_deny4_key k = {};
-		__u32 a = bpf_ntohl(addr[0]), idx = a >> 14, n = rp_deny_lens.n4;
+		__u32 a = bpf_ntohl(addr[0]), idx = a >> 13, n = rp_deny_lens.n4, bits;
 		__u64 *w = bpf_map_lookup_elem(&rp_deny_bits, &idx);
 
-		if (!w || !((*w >> ((a >> 8) & 63)) & 1))
-			return NULL;
+		if (!w)
+			return 0;
+		bits = (*w >> (((a >> 8) & 31) * 2)) & 3;
+		if (bits & RP_DENY24_FULL)
+			return RP_DO_CONFIG + 1;
+		if (!(bits & RP_DENY24_PART))
+			return 0;
 		for (__u32 i = 0; i < 33; i++) {
 			if (i >= n)
 				break;
@@ -177,9 +194,9 @@ static __always_inline struct rp_deny_val *rp_deny_find(int v6, const __u32 *add
 			k.addr = bpf_htonl(rp_mask32(a, k.len));
 			v = bpf_map_lookup_elem(&rp_deny4, &k);
 			if (v && (!v->expires || v->expires > now))
-				return v;
+				return (v->origin + 1) | (__u32)v->svc << 8;
 		}
-		return NULL;
+		return 0;
 	}
 	{
 		struct rp_deny6_key k = {};
@@ -192,23 +209,18 @@ static __always_inline struct rp_deny_val *rp_deny_find(int v6, const __u32 *add
 			rp_mask6(k.addr, addr, k.len);
 			v = bpf_map_lookup_elem(&rp_deny6, &k);
 			if (v && (!v->expires || v->expires > now))
-				return v;
+				return (v->origin + 1) | (__u32)v->svc << 8;
 		}
 	}
-	return NULL;
+	return 0;
 }
 
 /* The deny list: 0 no entry in force, else (origin + 1) | service << 8. */
 __noinline int rp_deny_check(struct rp_facts *f)
 {
-	struct rp_deny_val *v;
-
 	if (!f)
 		return 0;
-	v = rp_deny_find(f->l3 == RP_L3_IPV6, f->saddr, f->now);
-	if (!v)
-		return 0;
-	return (v->origin + 1) | (__u32)v->svc << 8;
+	return rp_deny_find(f->l3 == RP_L3_IPV6, f->saddr, f->now);
 }
 
 /* Impossible in any TCP stack: no flags, SYN with FIN or RST, FIN with RST, and FIN, PSH
@@ -237,32 +249,32 @@ static __always_inline int rp_refl_port(__u32 slot, __u16 port)
 
 /* The service of (site, proto, port): exact port, then the wildcard port, then a service
  * without ports. Returns 0 when no service of the site lists it. */
-static __always_inline __u16 rp_port_find(__u32 slot, __u16 site, __u8 proto, __u32 port)
+static __always_inline __u16 rp_port_find(__u32 slot, __u64 seed, __u16 site, __u8 proto,
+					  __u32 port)
 {
-	struct rp_port_key k = { .slot = slot, .proto = proto, .site = site, .port = port };
-	__u16 *svc;
+	__u32 k[4] = { site, proto, port, 0 };
+	struct rp_ptab_ent *e;
 
 	if (port != RP_PORT_ANY) {
-		svc = bpf_map_lookup_elem(&rp_ports, &k);
-		if (svc)
-			return *svc;
-		k.port = RP_PORT_ANY;
+		e = rp_ptab_find(slot, k, RP_PT_PORT | RP_PT_USED, 0, seed);
+		if (e)
+			return e->val.site.svc;
+		k[2] = RP_PORT_ANY;
 	}
-	svc = bpf_map_lookup_elem(&rp_ports, &k);
-	if (svc)
-		return *svc;
-	k.proto = RP_PROTO_ANY;
-	svc = bpf_map_lookup_elem(&rp_ports, &k);
-	return svc ? *svc : 0;
+	e = rp_ptab_find(slot, k, RP_PT_PORT | RP_PT_USED, 0, seed);
+	if (e)
+		return e->val.site.svc;
+	k[1] = RP_PROTO_ANY;
+	e = rp_ptab_find(slot, k, RP_PT_PORT | RP_PT_USED, 0, seed);
+	return e ? e->val.site.svc : 0;
 }
 
 /* Does the service receive from this UDP source port by design (a resolver from 53)? */
-static __always_inline int rp_uses_port(__u32 slot, __u16 svc, __u16 port)
+static __always_inline int rp_uses_port(__u32 slot, __u64 seed, __u16 svc, __u16 port)
 {
-	struct rp_port_key k = { .slot = slot, .proto = RP_PROTO_USES | IPPROTO_UDP, .site = svc,
-				 .port = port };
+	__u32 k[4] = { svc, port, 0, 0 };
 
-	return bpf_map_lookup_elem(&rp_ports, &k) != NULL;
+	return rp_ptab_find(slot, k, RP_PT_USES | RP_PT_USED, 0, seed) != NULL;
 }
 
 static const __u64 rp_sketch_mul[RP_SKETCH_ROWS] = {
@@ -434,39 +446,56 @@ __noinline int rp_learn_pending(struct rp_facts *f)
 	return 1;
 }
 
+/* The entry of a fragment's datagram in the direct-mapped table. */
+static __always_inline struct rp_frag_ent *rp_frag_slot(const struct rp_facts *f)
+{
+	__u64 h = rp_knobs.hash_seed ^ ((__u64)f->frag_id << 16 | f->l4 << 8 | f->l3);
+	__u32 idx;
+
+#pragma unroll
+	for (int w = 0; w < 4; w++)
+		h = (h ^ f->saddr[w] ^ (__u64)f->daddr[w] << 32) * 0x9e3779b97f4a7c15ull;
+	idx = (__u32)(h >> 40) & (RP_MAX_FRAGS - 1);
+	return bpf_map_lookup_elem(&rp_frags, &idx);
+}
+
 /* The service of a later fragment's passed first fragment, or 0. */
 __noinline int rp_frag_first(struct rp_facts *f)
 {
-	struct rp_frag_key fk = {};
-	struct rp_frag_val *fv;
+	struct rp_frag_ent *e;
 
 	if (!f)
 		return 0;
-	fk.id = f->frag_id;
-	fk.proto = f->l4;
-	fk.family = f->l3;
-	__builtin_memcpy(fk.saddr, f->saddr, 16);
-	__builtin_memcpy(fk.daddr, f->daddr, 16);
-	fv = bpf_map_lookup_elem(&rp_frags, &fk);
-	return fv && fv->expires > f->now ? fv->svc : 0;
+	e = rp_frag_slot(f);
+	if (!e || e->expires <= f->now || e->id != f->frag_id || e->proto != f->l4 ||
+	    e->family != f->l3)
+		return 0;
+	for (int w = 0; w < 4; w++)
+		if (e->saddr[w] != f->saddr[w] || e->daddr[w] != f->daddr[w])
+			return 0;
+	return e->svc;
 }
 
 __noinline int rp_frag_record(struct rp_facts *f)
 {
-	struct rp_frag_key fk = {};
-	struct rp_frag_val fv = {};
+	struct rp_frag_ent *e;
 
 	if (!f)
 		return 0;
-	fk.id = f->frag_id;
-	fk.proto = f->l4;
-	fk.family = f->l3;
-	__builtin_memcpy(fk.saddr, f->saddr, 16);
-	__builtin_memcpy(fk.daddr, f->daddr, 16);
-	fv.expires = f->now + RP_FRAG_TTL_NS;
-	fv.svc = f->svc;
-	fv.level = f->level;
-	return bpf_map_update_elem(&rp_frags, &fk, &fv, BPF_ANY) == 0;
+	e = rp_frag_slot(f);
+	if (!e)
+		return 0;
+	/* Not atomic: a frame that reads a half-written entry sees a key that does not match,
+	 * and its datagram's later fragments count as orphans. */
+	__builtin_memcpy(e->saddr, f->saddr, 16);
+	__builtin_memcpy(e->daddr, f->daddr, 16);
+	e->id = f->frag_id;
+	e->proto = f->l4;
+	e->family = f->l3;
+	e->svc = f->svc;
+	e->level = f->level;
+	e->expires = f->now + RP_FRAG_TTL_NS;
+	return 1;
 }
 
 static __always_inline int rp_set(struct rp_facts *f, int verdict, int reason)
@@ -515,9 +544,9 @@ __noinline int rp_policy(struct rp_facts *f)
 	} else if (f->l4 == IPPROTO_TCP || f->l4 == IPPROTO_UDP) {
 		port = inbound ? f->dport : f->sport;
 		if (f->pflags & RP_PF_L4_SEEN)
-			svc = rp_port_find(slot, site, f->l4, port);
+			svc = rp_port_find(slot, g->ptab_seed, site, f->l4, port);
 	} else {
-		svc = rp_port_find(slot, site, f->l4, RP_PORT_ANY);
+		svc = rp_port_find(slot, g->ptab_seed, site, f->l4, RP_PORT_ANY);
 	}
 	if (!svc) {
 		svc = first;
@@ -605,7 +634,7 @@ __noinline int rp_policy(struct rp_facts *f)
 		if (orphan)
 			return rp_set(f, RP_V_DROP, RP_R_frag_orphan);
 		if (f->l4 == IPPROTO_UDP && (f->pflags & RP_PF_L4_SEEN) &&
-		    rp_refl_port(slot, f->sport) && !rp_uses_port(slot, svc, f->sport))
+		    rp_refl_port(slot, f->sport) && !rp_uses_port(slot, g->ptab_seed, svc, f->sport))
 			return rp_set(f, RP_V_DROP, RP_R_reflection);
 		if (unlisted)
 			return rp_set(f, RP_V_DROP, RP_R_port_unlisted);

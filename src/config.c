@@ -567,8 +567,10 @@ static int key_uses_source_ports(struct rp_cfg_ctx *c, const yaml_node_t *v, voi
 		       "a list of protocols and ports");
 	if (!err)
 		for (unsigned int i = 0; i < n && !err; i++)
-			if (arr[i].proto != IPPROTO_UDP && arr[i].proto != IPPROTO_TCP)
-				err = cfg_err(c, v, "uses_source_ports takes tcp/... or udp/...");
+			if (arr[i].proto != IPPROTO_UDP)
+				err = cfg_err(c, yaml_document_get_node(c->doc,
+									 v->data.sequence.items.start[i]),
+					      "uses_source_ports takes udp/... (reflection is UDP)");
 	if (err || (arr && scratch_keep(c, arr))) {
 		if (err)
 			free(arr);

@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <search.h>
+#include <sys/mman.h>
+#include <sys/random.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +69,9 @@ struct rp_build {
 	struct rp_glob glob;
 	struct rp_svc_policy svcs[RP_MAX_SERVICES];
 	uint64_t refl[1024];
+	struct rp_ptab_ent *ptab; /* RP_PTAB_SIZE entries: the slot's table */
+	unsigned int n_ptab;
+	unsigned int max_disp; /* the longest distance of an entry from its home */
 	char *err;
 	size_t errlen;
 };
@@ -105,44 +110,122 @@ static void mark_c16(struct rp_build *b, const struct rp_prefix *p, uint8_t all,
 		c[i >> 3] |= (uint64_t)bit << ((i & 7) * 8);
 }
 
+static bool ptab_same(const struct rp_ptab_ent *e, const uint32_t *k, uint32_t tag,
+		      uint16_t svc)
+{
+	return e->tag == tag && e->svc == svc && !memcmp(e->key, k, sizeof(e->key));
+}
+
+/* The entry of a key, or NULL. Unbounded probing: the compiler's view of the table. */
+static struct rp_ptab_ent *ptab_get(struct rp_build *b, const uint32_t *k, uint32_t tag,
+				    uint16_t svc)
+{
+	uint32_t h = rp_ptab_hash(k, tag, svc, b->glob.ptab_seed);
+
+	for (uint32_t i = 0; i < RP_PTAB_SIZE; i++) {
+		struct rp_ptab_ent *e = &b->ptab[(h + i) & (RP_PTAB_SIZE - 1)];
+
+		if (!e->tag)
+			return NULL;
+		if (ptab_same(e, k, tag, svc))
+			return e;
+	}
+	return NULL;
+}
+
+/* Place an entry (linear probing) and note how far from home it went. */
+static void ptab_place(struct rp_build *b, const struct rp_ptab_ent *n)
+{
+	uint32_t h = rp_ptab_hash(n->key, n->tag, n->svc, b->glob.ptab_seed);
+
+	for (uint32_t i = 0; i < RP_PTAB_SIZE; i++) {
+		struct rp_ptab_ent *e = &b->ptab[(h + i) & (RP_PTAB_SIZE - 1)];
+
+		if (!e->tag) {
+			*e = *n;
+			if (i > b->max_disp)
+				b->max_disp = i;
+			return;
+		}
+	}
+}
+
+/* Add or replace an entry. first_wins: keep an existing entry's value. */
+static int ptab_put(struct rp_build *b, const uint32_t *k, uint32_t tag, uint16_t svc,
+		    const union rp_pfx_val *v, bool first_wins)
+{
+	struct rp_ptab_ent n = { .tag = tag, .svc = svc, .val = *v }, *e;
+
+	memcpy(n.key, k, sizeof(n.key));
+	e = ptab_get(b, k, tag, svc);
+	if (e) {
+		if (!first_wins)
+			e->val = *v;
+		return 0;
+	}
+	if (b->n_ptab >= RP_PTAB_MAX_FILL)
+		return perr(b->err, b->errlen,
+			    "the policy has more than %u entries (sites, ports, allow-list entries per service, bogon and local prefixes longer than /16)",
+			    RP_PTAB_MAX_FILL);
+	ptab_place(b, &n);
+	b->n_ptab++;
+	return 0;
+}
+
+/* Reseed until every entry lies within RP_PTAB_PROBES of its home, as the program probes. */
+static int ptab_seal(struct rp_build *b)
+{
+	struct rp_ptab_ent *all;
+	unsigned int n = 0;
+	uint64_t seed = b->glob.ptab_seed;
+
+	if (b->max_disp < RP_PTAB_PROBES)
+		return 0;
+	all = malloc((size_t)b->n_ptab * sizeof(*all) + 1);
+	if (!all)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < RP_PTAB_SIZE; i++)
+		if (b->ptab[i].tag)
+			all[n++] = b->ptab[i];
+	for (int attempt = 0; attempt < 64 && b->max_disp >= RP_PTAB_PROBES; attempt++) {
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		b->glob.ptab_seed = seed;
+		b->max_disp = 0;
+		memset(b->ptab, 0, (size_t)RP_PTAB_SIZE * sizeof(*b->ptab));
+		for (unsigned int i = 0; i < n; i++)
+			ptab_place(b, &all[i]);
+	}
+	free(all);
+	if (b->max_disp >= RP_PTAB_PROBES)
+		return perr(b->err, b->errlen,
+			    "cannot place %u policy entries within %d probes; reduce allow lists or ports",
+			    b->n_ptab, RP_PTAB_PROBES);
+	return 0;
+}
+
 static int put_pfx(struct rp_build *b, const struct rp_prefix *p, int kind, uint16_t svc,
 		   const union rp_pfx_val *v)
 {
+	uint32_t k[4] = {};
 	int err;
 
-	if (p->family == 4) {
-		struct rp_pfx4_key k = { .slot = b->slot, .kind = kind, .len = p->len, .svc = svc };
-
-		memcpy(&k.addr, p->addr, 4);
-		err = bpf_map_update_elem(bpf_map__fd(b->dp->skel->maps.rp_pfx4), &k, v, BPF_ANY);
-	} else {
-		struct rp_pfx6_key k = { .slot = b->slot, .kind = kind, .len = p->len, .svc = svc };
-
-		memcpy(k.addr, p->addr, 16);
-		err = bpf_map_update_elem(bpf_map__fd(b->dp->skel->maps.rp_pfx6), &k, v, BPF_ANY);
-	}
-	if (err)
-		return perr(b->err, b->errlen, "cannot write the policy map: %s (too many entries?)",
-			    strerror(errno));
-	return add_len(b, p, kind);
+	memcpy(k, p->addr, p->family == 4 ? 4 : 16);
+	err = ptab_put(b, k, rp_ptab_tag(kind, p->len, p->family), svc, v, false);
+	return err ? err : add_len(b, p, kind);
 }
 
-static int put_port(struct rp_build *b, uint8_t proto, uint16_t site, uint32_t port, uint16_t svc,
-		    unsigned int *count)
+static int put_port(struct rp_build *b, uint32_t tag, uint16_t site, uint8_t proto,
+		    uint32_t port, uint16_t svc, unsigned int *count)
 {
-	struct rp_port_key k = { .slot = b->slot, .proto = proto, .site = site, .port = port };
-	int fd = bpf_map__fd(b->dp->skel->maps.rp_ports);
+	uint32_t k[4] = { site, proto, port, 0 };
+	union rp_pfx_val v = { .site = { .svc = svc } };
 
 	/* The first service to claim a port keeps it (the most specific site, then order). */
-	if (!bpf_map_lookup_elem(fd, &k, &svc) && !(proto & RP_PROTO_USES))
-		return 0;
 	if (++*count > RP_MAX_PORT_ENTRIES)
 		return perr(b->err, b->errlen,
 			    "port lists expand to more than %d entries; use tcp/any or udp/any",
 			    RP_MAX_PORT_ENTRIES);
-	if (bpf_map_update_elem(fd, &k, &svc, BPF_ANY))
-		return perr(b->err, b->errlen, "cannot write the port map: %s", strerror(errno));
-	return 0;
+	return ptab_put(b, k, tag, 0, &v, true);
 }
 
 static int put_portspecs(struct rp_build *b, uint16_t site, uint16_t svc,
@@ -151,18 +234,22 @@ static int put_portspecs(struct rp_build *b, uint16_t site, uint16_t svc,
 	int err;
 
 	if (!s->n_ports)
-		return put_port(b, RP_PROTO_ANY, site, RP_PORT_ANY, svc, count);
+		return put_port(b, RP_PT_PORT | RP_PT_USED, site, RP_PROTO_ANY, RP_PORT_ANY, svc,
+				count);
 	for (unsigned int i = 0; i < s->n_ports; i++) {
 		const struct rp_portspec *ps = &s->ports[i];
 
 		if (ps->proto != IPPROTO_TCP && ps->proto != IPPROTO_UDP) {
-			err = put_port(b, ps->proto, site, RP_PORT_ANY, svc, count);
+			err = put_port(b, RP_PT_PORT | RP_PT_USED, site, ps->proto, RP_PORT_ANY,
+				       svc, count);
 		} else if (ps->lo == 0 && ps->hi == 65535) {
-			err = put_port(b, ps->proto, site, RP_PORT_ANY, svc, count);
+			err = put_port(b, RP_PT_PORT | RP_PT_USED, site, ps->proto, RP_PORT_ANY,
+				       svc, count);
 		} else {
 			err = 0;
 			for (uint32_t port = ps->lo; port <= ps->hi && !err; port++)
-				err = put_port(b, ps->proto, site, port, svc, count);
+				err = put_port(b, RP_PT_PORT | RP_PT_USED, site, ps->proto, port,
+					       svc, count);
 		}
 		if (err)
 			return err;
@@ -170,44 +257,20 @@ static int put_portspecs(struct rp_build *b, uint16_t site, uint16_t svc,
 	return 0;
 }
 
-/* Empty one slot's entries of a hash map whose keys start with the slot byte. */
-static int clear_slot(int fd, size_t key_size, uint8_t slot)
-{
-	uint8_t key[32], next[32], *todo = NULL;
-	size_t n = 0, cap = 0;
-	void *prev = NULL;
-	int err = 0;
-
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		if (next[0] == slot) {
-			if (n == cap) {
-				uint8_t *t = realloc(todo, (cap = cap ? 2 * cap : 256) * key_size);
-
-				if (!t) {
-					free(todo);
-					return -ENOMEM;
-				}
-				todo = t;
-			}
-			memcpy(todo + n++ * key_size, next, key_size);
-		}
-		memcpy(key, next, key_size);
-		prev = key;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (bpf_map_delete_elem(fd, todo + i * key_size) && errno != ENOENT)
-			err = -errno;
-	free(todo);
-	return err;
-}
-
+/* n consecutive array elements from first: one batched syscall per 8192 elements. */
 static int write_array(int fd, uint32_t first, const void *vals, size_t size, uint32_t n)
 {
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t k = first + i;
+	uint32_t keys[8192];
 
-		if (bpf_map_update_elem(fd, &k, (const uint8_t *)vals + i * size, BPF_ANY))
+	for (uint32_t done = 0; done < n;) {
+		uint32_t count = n - done < 8192 ? n - done : 8192;
+
+		for (uint32_t i = 0; i < count; i++)
+			keys[i] = first + done + i;
+		if (bpf_map_update_batch(fd, keys, (const uint8_t *)vals + (size_t)done * size,
+					 &count, NULL))
 			return -errno;
+		done += count;
 	}
 	return 0;
 }
@@ -310,7 +373,6 @@ static int build_sites(struct rp_build *b, const struct rp_config *cfg)
 static int build_lists(struct rp_build *b, const struct rp_config *cfg)
 {
 	union rp_pfx_val one = { .present = 1 };
-	unsigned int count = 0;
 	int err;
 
 	for (unsigned int i = 0; i < cfg->n_services; i++) {
@@ -330,7 +392,10 @@ static int build_lists(struct rp_build *b, const struct rp_config *cfg)
 			if (ps->proto != IPPROTO_UDP)
 				continue;
 			for (uint32_t port = ps->lo; port <= ps->hi; port++) {
-				err = put_port(b, RP_PROTO_USES | IPPROTO_UDP, i + 1, port, i + 1, &count);
+				uint32_t k[4] = { i + 1, port, 0, 0 };
+				union rp_pfx_val v = { .present = 1 };
+
+				err = ptab_put(b, k, RP_PT_USES | RP_PT_USED, 0, &v, true);
 				if (err)
 					return err;
 			}
@@ -377,30 +442,34 @@ int rp_policy_apply(struct rp_dp *dp, const struct rp_config *cfg, char *err, si
 	b->err = err;
 	b->errlen = errlen;
 
-	/* Empty the slot we are about to fill. */
-	ret = clear_slot(bpf_map__fd(skel->maps.rp_pfx4), sizeof(struct rp_pfx4_key), b->slot);
-	if (!ret)
-		ret = clear_slot(bpf_map__fd(skel->maps.rp_pfx6), sizeof(struct rp_pfx6_key), b->slot);
-	if (!ret)
-		ret = clear_slot(bpf_map__fd(skel->maps.rp_ports), sizeof(struct rp_port_key), b->slot);
-	if (ret) {
-		perr(err, errlen, "cannot empty the policy slot: %s", strerror(-ret));
+	b->ptab = calloc(RP_PTAB_SIZE, sizeof(*b->ptab));
+	if (!b->ptab) {
+		ret = -ENOMEM;
 		goto out;
 	}
+	/* A seed of its own for every build: the table's layout is nobody's to predict. */
+	if (getrandom(&b->glob.ptab_seed, sizeof(b->glob.ptab_seed), 0) !=
+	    sizeof(b->glob.ptab_seed))
+		b->glob.ptab_seed = 0x2545f4914f6cdd1dull ^ (uintptr_t)b;
 
 	for (unsigned int i = 0; i < cfg->n_services; i++)
 		build_service(b, cfg, i);
 	ret = build_sites(b, cfg);
 	if (!ret)
 		ret = build_lists(b, cfg);
+	if (!ret)
+		ret = ptab_seal(b);
 	if (ret)
 		goto out;
 	b->glob.src_len4 = cfg->source_v4 ? cfg->source_v4 : 32;
 	b->glob.src_len6 = cfg->source_v6 ? cfg->source_v6 : 64;
 	b->glob.known_ttl_ns = cfg->known_ttl_ns;
 
-	ret = write_array(bpf_map__fd(skel->maps.rp_c16), b->slot * 2 * RP_C16_ELEMS, b->c16,
-			  sizeof(uint64_t), 2 * RP_C16_ELEMS);
+	ret = write_array(bpf_map__fd(skel->maps.rp_ptab), b->slot * RP_PTAB_SIZE, b->ptab,
+			  sizeof(*b->ptab), RP_PTAB_SIZE);
+	if (!ret)
+		ret = write_array(bpf_map__fd(skel->maps.rp_c16), b->slot * 2 * RP_C16_ELEMS,
+				  b->c16, sizeof(uint64_t), 2 * RP_C16_ELEMS);
 	if (!ret)
 		ret = write_array(bpf_map__fd(skel->maps.rp_svcs), b->slot * RP_MAX_SERVICES, b->svcs,
 				  sizeof(b->svcs[0]), RP_MAX_SERVICES);
@@ -417,6 +486,7 @@ int rp_policy_apply(struct rp_dp *dp, const struct rp_config *cfg, char *err, si
 	/* The switch: one byte, read once per frame. */
 	__atomic_store_n(&skel->data->rp_knobs.policy_slot, b->slot, __ATOMIC_RELEASE);
 out:
+	free(b->ptab);
 	free(b);
 	return ret;
 }
@@ -428,13 +498,18 @@ struct rp_deny_entry {
 	uint64_t expires;
 	uint8_t origin;
 	uint16_t svc;
+	uint32_t gen; /* configuration entries: the sync that last listed it */
 };
 
 struct rp_deny {
 	struct rp_dp *dp;
 	void *root; /* tsearch tree of struct rp_deny_entry */
 	unsigned int n;
-	uint16_t *per24; /* entries touching each IPv4 /24 (the bitmap's reference counts) */
+	/* The /24 map's reference counts: entries covering each IPv4 /24 whole and for good
+	 * (RP_DENY24_FULL), and other entries touching it (RP_DENY24_PART). */
+	uint16_t *full24, *part24;
+	uint64_t *bits; /* rp_deny_bits, mapped: RP_DENY_BITS_ELEMS words */
+	uint32_t gen;
 	uint32_t lens4[33], lens6[129]; /* entries per prefix length */
 	/* a scratch list for walks */
 	struct rp_deny_entry **walk;
@@ -460,8 +535,19 @@ struct rp_deny *rp_deny_new(struct rp_dp *dp)
 		return NULL;
 	d->dp = dp;
 	/* 32 MiB of address space; pages are only touched where entries are. */
-	d->per24 = calloc(1u << 24, sizeof(uint16_t));
-	if (!d->per24) {
+	d->full24 = calloc(1u << 24, sizeof(uint16_t));
+	d->part24 = calloc(1u << 24, sizeof(uint16_t));
+	d->bits = mmap(NULL, RP_DENY_BITS_ELEMS * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+		       MAP_SHARED, bpf_map__fd(dp->skel->maps.rp_deny_bits), 0);
+	if (d->bits == MAP_FAILED) {
+		rp_err("cannot map the deny list's /24 map: %s", strerror(errno));
+		d->bits = NULL;
+	}
+	if (!d->full24 || !d->part24 || !d->bits) {
+		if (d->bits)
+			munmap(d->bits, RP_DENY_BITS_ELEMS * sizeof(uint64_t));
+		free(d->full24);
+		free(d->part24);
 		free(d);
 		return NULL;
 	}
@@ -478,7 +564,9 @@ void rp_deny_free(struct rp_deny *d)
 	if (!d)
 		return;
 	tdestroy(d->root, free_entry);
-	free(d->per24);
+	munmap(d->bits, RP_DENY_BITS_ELEMS * sizeof(uint64_t));
+	free(d->full24);
+	free(d->part24);
 	free(d->walk);
 	free(d);
 }
@@ -508,31 +596,70 @@ static void deny_lens_publish(struct rp_deny *d)
 	__atomic_store_n(&l->n6, n.n6, __ATOMIC_RELEASE);
 }
 
-/* Set or clear the /24 bits of an IPv4 prefix, by reference count. */
-static int deny_bits(struct rp_deny *d, const struct rp_prefix *p, int delta)
+/* Covers its /24s whole and for good: no probe needed behind the FULL bit. */
+static bool deny_full(const struct rp_deny_entry *e)
 {
-	int fd = bpf_map__fd(d->dp->skel->maps.rp_deny_bits);
-	uint32_t first = be32_at(p->addr) >> 8;
-	uint32_t n = p->len >= 24 ? 1 : 1u << (24 - p->len);
+	return e->p.family == 4 && e->p.len <= 24 && !e->expires && e->origin != RP_DO_HEAVY;
+}
+
+static uint64_t deny24_bits(const struct rp_deny *d, uint32_t i)
+{
+	return (d->full24[i] ? RP_DENY24_FULL : 0) | (d->part24[i] ? RP_DENY24_PART : 0);
+}
+
+/* Count an IPv4 entry in or out of its /24s, and update their two bits in the shared map
+ * (atomically: the program reads the words while we write them). */
+static void deny_bits(struct rp_deny *d, const struct rp_deny_entry *e, int delta)
+{
+	uint16_t *cnt = deny_full(e) ? d->full24 : d->part24;
+	uint32_t first = be32_at(e->p.addr) >> 8;
+	uint32_t n = e->p.len >= 24 ? 1 : 1u << (24 - e->p.len);
 
 	for (uint32_t i = first; i < first + n; i++) {
-		uint32_t key = i >> 6;
-		uint64_t w;
-		bool was = d->per24[i] != 0;
+		uint64_t before = deny24_bits(d, i), after, shift = (i & 31) * 2;
 
-		d->per24[i] += delta;
-		if (was == (d->per24[i] != 0))
-			continue;
-		if (bpf_map_lookup_elem(fd, &key, &w))
-			return -errno;
-		if (d->per24[i])
-			w |= 1ull << (i & 63);
-		else
-			w &= ~(1ull << (i & 63));
-		if (bpf_map_update_elem(fd, &key, &w, BPF_ANY))
-			return -errno;
+		cnt[i] += delta;
+		after = deny24_bits(d, i);
+		if (after & ~before)
+			__atomic_fetch_or(&d->bits[i >> 5], (after & ~before) << shift,
+					  __ATOMIC_RELEASE);
+		if (before & ~after)
+			__atomic_fetch_and(&d->bits[i >> 5], ~((before & ~after) << shift),
+					   __ATOMIC_RELEASE);
 	}
-	return 0;
+}
+
+/* Probed prefix lengths: IPv4 entries behind a PART bit, and every IPv6 entry. */
+static void deny_lens_count(struct rp_deny *d, const struct rp_deny_entry *e, int delta)
+{
+	uint32_t *l = e->p.family == 4 ? &d->lens4[e->p.len] : &d->lens6[e->p.len];
+	bool was = *l != 0;
+
+	if (deny_full(e))
+		return;
+	*l += delta;
+	if (was != (*l != 0))
+		deny_lens_publish(d);
+}
+
+/* An entry enters (delta 1) or leaves (-1) the lookup structures. Entering, the map entry
+ * is written before the bits that lead lookups to it; leaving, after. */
+static void deny_index(struct rp_deny *d, const struct rp_deny_entry *e, int delta)
+{
+	deny_lens_count(d, e, delta);
+	if (e->p.family == 4)
+		deny_bits(d, e, delta);
+}
+
+void rp_deny_publish_bits(struct rp_deny *d)
+{
+	for (uint32_t w = 0; w < RP_DENY_BITS_ELEMS; w++) {
+		uint64_t v = 0;
+
+		for (uint32_t j = 0; j < 32; j++)
+			v |= deny24_bits(d, w * 32 + j) << (j * 2);
+		__atomic_store_n(&d->bits[w], v, __ATOMIC_RELEASE);
+	}
 }
 
 static int deny_map_write(struct rp_deny *d, const struct rp_deny_entry *e, bool del)
@@ -556,8 +683,8 @@ static int deny_map_write(struct rp_deny *d, const struct rp_deny_entry *e, bool
 	return err ? -errno : 0;
 }
 
-int rp_deny_add(struct rp_deny *d, const struct rp_prefix *p, uint64_t expires, uint8_t origin,
-		uint16_t svc)
+static int deny_add(struct rp_deny *d, const struct rp_prefix *p, uint64_t expires,
+		    uint8_t origin, uint16_t svc, uint32_t gen)
 {
 	struct rp_deny_entry *e = calloc(1, sizeof(*e)), **slot;
 	int err;
@@ -568,21 +695,32 @@ int rp_deny_add(struct rp_deny *d, const struct rp_prefix *p, uint64_t expires, 
 	e->expires = expires;
 	e->origin = origin;
 	e->svc = svc;
+	e->gen = gen;
 	slot = tsearch(e, &d->root, deny_cmp);
 	if (!slot) {
 		free(e);
 		return -ENOMEM;
 	}
 	if (*slot != e) {
+		struct rp_deny_entry old;
+
 		/* Already listed: refresh it. A config entry is never downgraded to a timed one. */
 		free(e);
 		e = *slot;
+		if (e->origin == RP_DO_CONFIG && origin == RP_DO_CONFIG)
+			e->gen = gen;
 		if (e->origin == RP_DO_CONFIG && origin != RP_DO_CONFIG)
 			return 0;
+		old = *e;
 		e->expires = expires;
 		e->origin = origin;
 		e->svc = svc;
-		return deny_map_write(d, e, false);
+		err = deny_map_write(d, e, false);
+		if (!err && deny_full(&old) != deny_full(e)) {
+			deny_index(d, e, 1); /* the new way in first, then the old one out */
+			deny_index(d, &old, -1);
+		}
+		return err;
 	}
 	if (p->family == 6 && !d->lens6[p->len]) {
 		unsigned int distinct = 0;
@@ -595,7 +733,7 @@ int rp_deny_add(struct rp_deny *d, const struct rp_prefix *p, uint64_t expires, 
 			return -E2BIG;
 		}
 	}
-	/* Entry first, then the length list and the bitmap that lead lookups to it. */
+	/* Entry first, then the length list and the map that lead lookups to it. */
 	err = deny_map_write(d, e, false);
 	if (err) {
 		tdelete(e, &d->root, deny_cmp);
@@ -603,34 +741,27 @@ int rp_deny_add(struct rp_deny *d, const struct rp_prefix *p, uint64_t expires, 
 		return err;
 	}
 	d->n++;
-	if (p->family == 4) {
-		if (!d->lens4[p->len]++)
-			deny_lens_publish(d);
-		return deny_bits(d, p, 1);
-	}
-	if (!d->lens6[p->len]++)
-		deny_lens_publish(d);
+	deny_index(d, e, 1);
 	return 0;
+}
+
+int rp_deny_add(struct rp_deny *d, const struct rp_prefix *p, uint64_t expires, uint8_t origin,
+		uint16_t svc)
+{
+	return deny_add(d, p, expires, origin, svc, d->gen);
 }
 
 static int deny_remove(struct rp_deny *d, struct rp_deny_entry *e)
 {
-	int err = deny_map_write(d, e, true);
+	int err;
 
-	if (err && err != -ENOENT)
-		return err;
-	/* Bitmap and lengths first go stale (a wasted probe), never the other way. */
-	if (e->p.family == 4) {
-		err = deny_bits(d, &e->p, -1);
-		if (!--d->lens4[e->p.len])
-			deny_lens_publish(d);
-	} else if (!--d->lens6[e->p.len]) {
-		deny_lens_publish(d);
-	}
+	/* The map and the lengths first go stale (a wasted probe), never the other way. */
+	deny_index(d, e, -1);
+	err = deny_map_write(d, e, true);
 	tdelete(e, &d->root, deny_cmp);
 	free(e);
 	d->n--;
-	return err;
+	return err == -ENOENT ? 0 : err;
 }
 
 int rp_deny_del(struct rp_deny *d, const struct rp_prefix *p)
@@ -689,21 +820,19 @@ unsigned int rp_deny_expire(struct rp_deny *d, uint64_t now)
 
 int rp_deny_sync_config(struct rp_deny *d, const struct rp_config *cfg)
 {
+	uint32_t gen = ++d->gen;
 	int err;
 
 	for (unsigned int i = 0; i < cfg->n_deny; i++) {
-		err = rp_deny_add(d, &cfg->deny[i], 0, RP_DO_CONFIG, 0);
+		err = deny_add(d, &cfg->deny[i], 0, RP_DO_CONFIG, 0, gen);
 		if (err)
 			return err;
 	}
 	walk_all(d);
 	for (unsigned int i = 0; i < d->nwalk; i++) {
 		struct rp_deny_entry *e = d->walk[i];
-		bool keep = e->origin != RP_DO_CONFIG;
 
-		for (unsigned int j = 0; j < cfg->n_deny && !keep; j++)
-			keep = pfx_equal(&cfg->deny[j], &e->p);
-		if (!keep) {
+		if (e->origin == RP_DO_CONFIG && e->gen != gen) {
 			err = deny_remove(d, e);
 			if (err)
 				return err;

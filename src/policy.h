@@ -31,5 +31,8 @@ unsigned int rp_deny_expire(struct rp_deny *d, uint64_t now);
 /* Make the configuration's entries exactly cfg->deny (others untouched). */
 int rp_deny_sync_config(struct rp_deny *d, const struct rp_config *cfg);
 unsigned int rp_deny_count(const struct rp_deny *d);
+/* Rewrite the whole /24 map from the entries held here: after adopting pinned maps, whose
+ * map may still carry bits of entries that are gone. */
+void rp_deny_publish_bits(struct rp_deny *d);
 
 #endif

@@ -158,6 +158,18 @@ static uint64_t map_entries(int fd)
 	return n;
 }
 
+/* First fragments still remembered at now (the table is an array: count live entries). */
+static uint64_t frag_entries(int fd, uint64_t now)
+{
+	struct rp_frag_ent e;
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < RP_MAX_FRAGS; i++)
+		if (!bpf_map_lookup_elem(fd, &i, &e) && e.expires > now)
+			n++;
+	return n;
+}
+
 /* Start and end the operator's holds that fall due by now. */
 static int apply_holds(const struct rp_replay_opts *o, struct rp_control *ctl, uint64_t start,
 		       uint64_t now)
@@ -401,7 +413,7 @@ int rp_replay(const struct rp_replay_opts *o, struct rp_replay_result *res)
 	res->clock_backwards = dp.skel->bss->rp_clock_backwards;
 	res->state.known = map_entries(bpf_map__fd(dp.skel->maps.rp_known));
 	res->state.pending = map_entries(bpf_map__fd(dp.skel->maps.rp_pending));
-	res->state.frags = map_entries(bpf_map__fd(dp.skel->maps.rp_frags));
+	res->state.frags = frag_entries(bpf_map__fd(dp.skel->maps.rp_frags), last_t);
 	res->state.deny = ctl ? rp_deny_count(rp_control_deny(ctl)) : 0;
 	res->state.hh_lost = dp.skel->bss->rp_hh_lost;
 	ret = res->damaged ? -EIO : 0;

@@ -457,6 +457,9 @@ static int deny_import(struct rp_control *ctl, struct rp_dp *dp, const struct rp
 	}
 	if (!err)
 		err = rp_deny_sync_config(d, cfg);
+	/* The adopted /24 map may still carry bits of entries that are gone. */
+	if (!err)
+		rp_deny_publish_bits(d);
 	return err;
 }
 

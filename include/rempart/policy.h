@@ -30,7 +30,7 @@ enum rp_level {
 	RP_LVL_MAX = 5,
 };
 
-/* Kinds of prefix set in rp_pfx4 / rp_pfx6. */
+/* Kinds of prefix set in rp_ptab. */
 enum rp_pfx_kind {
 	RP_PK_SITE = 0, /* protected destinations: value = site */
 	RP_PK_ALLOW = 1, /* allow list entries, per service: value = ceiling bucket */
@@ -52,28 +52,6 @@ enum rp_pfx_kind {
 #define RP_C16_ALLOW_SUB 0x10
 #define RP_C16_ELEMS (65536 / 8) /* per family and slot */
 
-struct rp_pfx4_key {
-	__u8 slot;
-	__u8 kind; /* enum rp_pfx_kind */
-	__u8 len;
-	__u8 _pad;
-	__u16 svc; /* RP_PK_ALLOW: the service; else 0 */
-	__u16 _pad2;
-	__u32 addr; /* network order, masked to len */
-};
-RP_ASSERT_SIZE(struct rp_pfx4_key, 12);
-
-struct rp_pfx6_key {
-	__u8 slot;
-	__u8 kind;
-	__u8 len;
-	__u8 _pad;
-	__u16 svc;
-	__u16 _pad2;
-	__u32 addr[4];
-};
-RP_ASSERT_SIZE(struct rp_pfx6_key, 24);
-
 /* A per-entry rate ceiling (allow lists): a token bucket in the map value. Updated without
  * locks from every CPU: a lost update costs one token, never correctness. */
 struct rp_bucket {
@@ -93,20 +71,57 @@ union rp_pfx_val {
 };
 RP_ASSERT_SIZE(union rp_pfx_val, 16);
 
-/* Ports of a site: (proto, port) -> service. RP_PORT_ANY is the wildcard port of a
- * "tcp/any" entry; proto RP_PROTO_ANY a service without ports. proto | RP_PROTO_USES marks
- * a source port the service uses (exempt from the reflection check); its site is the svc. */
+/*
+ * The static policy's exact-match entries (sites, allow-list entries, bogon and local
+ * prefixes longer than /16, ports, used source ports) in one open-addressing table per slot,
+ * compiled by src/policy.c into an array map: a lookup is a multiply-shift hash and at most
+ * RP_PTAB_PROBES adjacent entries, with no call into the kernel's hash table code. The
+ * compiler places every entry within RP_PTAB_PROBES of its home (it reseeds until it does),
+ * so a lookup that meets an empty entry or runs out of probes has its answer.
+ */
+#define RP_PTAB_BITS 17
+#define RP_PTAB_SIZE (1u << RP_PTAB_BITS) /* entries per slot */
+#define RP_PTAB_MAX_FILL (RP_PTAB_SIZE / 4) /* entries per slot the compiler accepts */
+#define RP_PTAB_PROBES 4
+
+/* The tag of an entry: kind | prefix length << 8 | family << 16 | RP_PT_USED; 0 is empty.
+ * Kinds: enum rp_pfx_kind, and these two. */
+#define RP_PT_PORT 8 /* key: site, proto, port (RP_PORT_ANY: any) -> val.site.svc */
+#define RP_PT_USES 9 /* key: svc, port: a UDP source port the service uses */
+#define RP_PT_USED 0x1000000u
+
+static inline __u32 rp_ptab_tag(__u32 kind, __u32 len, __u32 family)
+{
+	return kind | len << 8 | family << 16 | RP_PT_USED;
+}
+
+/* Ports of a site: RP_PORT_ANY is the wildcard port of a "tcp/any" entry; proto
+ * RP_PROTO_ANY a service without ports. */
 #define RP_PORT_ANY 0x10000
 #define RP_PROTO_ANY 0xff
-#define RP_PROTO_USES 0x80
 
-struct rp_port_key {
-	__u8 slot;
-	__u8 proto;
-	__u16 site;
-	__u32 port;
+struct rp_ptab_ent {
+	__u32 key[4]; /* the address masked to len (network order; IPv4 in key[0]), or the
+		       * port key */
+	__u32 tag; /* rp_ptab_tag(); 0: empty */
+	__u16 svc; /* RP_PK_ALLOW: the service; else 0 */
+	__u16 _pad;
+	union rp_pfx_val val;
+	__u64 _pad2[3]; /* one cache line per entry: allow buckets are written per frame */
 };
-RP_ASSERT_SIZE(struct rp_port_key, 8);
+RP_ASSERT_SIZE(struct rp_ptab_ent, 64);
+
+/* The home of a key: the same code in the program and in the compiler. */
+static inline __u32 rp_ptab_hash(const __u32 *k, __u32 tag, __u32 svc, __u64 seed)
+{
+	__u64 h = seed ^ ((__u64)tag << 32 | svc);
+
+	h = (h ^ k[0]) * 0x9e3779b97f4a7c15ull;
+	h = (h ^ k[1]) * 0xc2b2ae3d27d4eb4full;
+	h = (h ^ k[2]) * 0x165667b19e3779f9ull;
+	h = (h ^ k[3]) * 0xd6e8feb86659fd93ull;
+	return (__u32)(h >> (64 - RP_PTAB_BITS));
+}
 
 /* Per-service policy (slotted): rp_svcs[slot * RP_MAX_SERVICES + svc]. */
 #define RP_SF_FRAGMENTS 0x01 /* the service needs IP fragments */
@@ -151,11 +166,19 @@ struct rp_glob {
 	__u8 src_len4, src_len6; /* per-source key length */
 	__u8 _pad[6];
 	__u64 known_ttl_ns;
+	__u64 ptab_seed; /* rp_ptab_hash's seed for this slot */
 };
-RP_ASSERT_SIZE(struct rp_glob, 8 + 128 + 8 + 8);
+RP_ASSERT_SIZE(struct rp_glob, 8 + 128 + 8 + 8 + 8);
 
-/* Deny list (state, not slotted): a /24 bitmap filter over IPv4 plus exact hashes. */
-#define RP_DENY_BITS_ELEMS (1u << 18) /* 2^24 /24s, 64 per __u64 */
+/*
+ * Deny list (state, not slotted): two bits per IPv4 /24 in front of exact hashes. FULL: an
+ * entry without expiry and not a heavy-hitter one covers the whole /24, so the frame is
+ * denied with no probe. PART: other entries touch the /24; probe the lengths in
+ * rp_deny_lens (those of PART entries only). IPv6 entries are probed by length.
+ */
+#define RP_DENY_BITS_ELEMS (1u << 19) /* 2^24 /24s, 32 per __u64 */
+#define RP_DENY24_FULL 1
+#define RP_DENY24_PART 2
 #define RP_MAX_DENY 262144
 
 enum rp_deny_origin {
@@ -278,22 +301,23 @@ RP_ASSERT_SIZE(struct rp_pending_val, 16);
 #define RP_MAX_FRAGS 16384
 #define RP_FRAG_TTL_NS (30ull * 1000000000ull)
 
-struct rp_frag_key {
+/*
+ * A direct-mapped table in an array: the entry at hash(source, destination, id, protocol).
+ * Recording a first fragment is one store, with no allocation and no LRU list; a newer
+ * first fragment that lands on the same entry replaces the older one, whose later fragments
+ * then count as orphans. expires 0: never used.
+ */
+struct rp_frag_ent {
 	__u32 saddr[4];
 	__u32 daddr[4];
 	__u32 id;
 	__u8 proto;
 	__u8 family;
-	__u16 _pad;
-};
-RP_ASSERT_SIZE(struct rp_frag_key, 40);
-
-struct rp_frag_val {
-	__u64 expires;
 	__u16 svc;
+	__u64 expires;
 	__u8 level;
-	__u8 _pad[5];
+	__u8 _pad[15];
 };
-RP_ASSERT_SIZE(struct rp_frag_val, 16);
+RP_ASSERT_SIZE(struct rp_frag_ent, 64);
 
 #endif /* REMPART_POLICY_H */

@@ -450,8 +450,69 @@ static void test_reload_keeps_state_and_swaps_policy(void)
 	expect("vpn gone", run(&f, T0 + SEC, RP_DIR_IN), RP_V_PASS, RP_R_ok, 0);
 }
 
+/* A large policy: 30,000 allow entries fill the compiled table to near its limit, where
+ * placing every entry within the program's probes takes reseeding. Every listed source is
+ * found, its neighbours are not, and one entry more than the table holds is refused. */
+static void test_large_policy_table(void)
+{
+	const unsigned int n = 30000;
+	size_t cap = 64 * n + 512, len = 0;
+	char *yaml = malloc(cap), src[32];
+	unsigned int found = 0, stray = 0;
+	struct rp_config cfg;
+	char err[512];
+	struct fb f;
+
+	if (geteuid() != 0)
+		SKIP("loading a BPF program needs root");
+	if (!CHECK(yaml != NULL, "out of memory"))
+		return;
+	len += snprintf(yaml + len, cap - len,
+			"bogons: []\ntenants:\n  - name: t\n    services:\n"
+			"      - name: web\n        addresses: [192.0.2.10]\n"
+			"        ports: [tcp/443]\n        allow:\n");
+	for (unsigned int i = 0; i < n; i++)
+		len += snprintf(yaml + len, cap - len, "          - 100.%u.%u.%u\n", 64 + i / 65536,
+				(i / 256) % 256, (i % 256) * 1 + 0);
+	if (!CHECK(load(yaml) == 0, "a policy of %u allow entries did not load", n)) {
+		free(yaml);
+		return;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		union rp_record r;
+
+		snprintf(src, sizeof(src), "100.%u.%u.%u", 64 + i / 65536, (i / 256) % 256, i % 256);
+		tcp(&f, src, 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+		r = run(&f, T0 + SEC, RP_DIR_IN);
+		found += r.out.reason == RP_R_allowed;
+		/* Beside each entry: 100.128.x.y is in no list. */
+		snprintf(src, sizeof(src), "100.%u.%u.%u", 128 + i / 65536, (i / 256) % 256, i % 256);
+		tcp(&f, src, 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+		r = run(&f, T0 + SEC, RP_DIR_IN);
+		stray += r.out.reason == RP_R_allowed;
+	}
+	CHECK(found == n, "%u of %u allow-listed sources found", found, n);
+	CHECK(stray == 0, "%u unlisted sources allowed", stray);
+
+	/* Over the table's capacity: refused with a reason, the policy in force stays. */
+	len = snprintf(yaml, cap, "tenants:\n  - name: t\n    services:\n"
+				  "      - name: web\n        addresses: [192.0.2.10]\n"
+				  "        ports: [tcp/1-40000]\n        allow:\n");
+	for (unsigned int i = 0; i < 1000; i++)
+		len += snprintf(yaml + len, cap - len, "          - 100.64.%u.%u\n", i / 256, i % 256);
+	rp_config_defaults(&cfg);
+	CHECK_EQ(rp_config_parse("big.yaml", (const unsigned char *)yaml, len, &cfg, err,
+				 sizeof(err)), 0);
+	CHECK(rp_control_reload(ctl, &cfg, T0 + SEC) != 0, "an over-full policy was applied");
+	rp_config_free(&cfg);
+	tcp(&f, "100.64.0.1", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("the policy in force stays", run(&f, T0 + SEC, RP_DIR_IN), RP_V_PASS, RP_R_allowed,
+	       WEB);
+	free(yaml);
+}
+
 RP_TESTS(RP_T(test_always_stages), RP_T(test_allow_ceiling), RP_T(test_deny_expiry_in_capture_time),
 	 RP_T(test_scrub_level_1), RP_T(test_limit_level_2), RP_T(test_shield_and_known_clients),
 	 RP_T(test_level_lapses_unless_renewed), RP_T(test_lapse_to_the_floor),
 	 RP_T(test_heavy_hitter_deny), RP_T(test_ipv6_stages),
-	 RP_T(test_reload_keeps_state_and_swaps_policy))
+	 RP_T(test_reload_keeps_state_and_swaps_policy), RP_T(test_large_policy_table))

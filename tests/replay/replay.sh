@@ -91,9 +91,9 @@ check "QinQ: two tags on every frame, all parsed" bash -c "[ -z \"\$(tail -n +2 
 #    frame (an IPv4 SYN) gets a broken IP version byte, so one frame is dropped as malformed.
 R gen --scenario sample --seed 2 --duration 1 --format pcap -o "$T_TMP/pd.pcap" >/dev/null
 printf '\x55' | dd of="$T_TMP/pd.pcap" bs=1 seek=$((24 + 16 + 14)) conv=notrunc status=none
-all=$(tcpdump -r "$T_TMP/pd.pcap" 2>/dev/null | wc -l)
+all=$(tcpdump -nn -r "$T_TMP/pd.pcap" 2>/dev/null | wc -l)
 R replay "$T_TMP/pd.pcap" --verdicts "$T_TMP/pd.csv" --write-passed "$T_TMP/p.pcap" --write-dropped "$T_TMP/dr.pcap" >/dev/null
-np=$(tcpdump -r "$T_TMP/p.pcap" 2>/dev/null | wc -l); nd=$(tcpdump -r "$T_TMP/dr.pcap" 2>/dev/null | wc -l)
+np=$(tcpdump -nn -r "$T_TMP/p.pcap" 2>/dev/null | wc -l); nd=$(tcpdump -nn -r "$T_TMP/dr.pcap" 2>/dev/null | wc -l)
 check "passed + dropped captures hold every frame ($np + $nd = $all)" [ $((np + nd)) -eq "$all" ]
 check "the broken frame is the one dropped, as ip4_bad_version" \
 	bash -c "[ $nd -eq 1 ] && sed -n 2p '$T_TMP/pd.csv' | grep -q '^1,drop,ip4_bad_version,'"
@@ -105,7 +105,7 @@ check "malformed: pass passes it, same reason" bash -c "sed -n 2p '$T_TMP/pd2.cs
 R gen --scenario sample --seed 2 --duration 1 --format pcap -o "$T_TMP/cut.pcap" >/dev/null
 size=$(stat -c %s "$T_TMP/cut.pcap")
 truncate -s $((size - 30)) "$T_TMP/cut.pcap"
-whole=$(tcpdump -r "$T_TMP/cut.pcap" 2>/dev/null | wc -l)
+whole=$(tcpdump -nn -r "$T_TMP/cut.pcap" 2>/dev/null | wc -l)
 R replay "$T_TMP/cut.pcap" --json > "$T_TMP/cut.json" 2> "$T_TMP/cut.err"; rc=$?
 got=$(grep -m1 -o '"frames": [0-9]*' "$T_TMP/cut.json" | grep -o '[0-9]*$')
 check "damaged capture: exit status 1 ($rc)" [ "$rc" -eq 1 ]

@@ -281,7 +281,9 @@ static void test_new_key_errors(void)
 		  "t.yaml:5:9: ", "defined twice in tenant 'a'" },
 		{ "tenants:\n  - name: a\n    services:\n      - { name: s, addresses: [192.0.2.1],\n"
 		  "          uses_source_ports: [icmp] }\n",
-		  "t.yaml:5:30: ", "tcp/... or udp/..." },
+		  "t.yaml:5:31: ", "takes udp/..." },
+		{ "defaults: { uses_source_ports: [udp/53, tcp/53] }\n", "t.yaml:1:41: ",
+		  "takes udp/..." },
 		{ "tenants:\n  - name: a\n    fragments: 1\n", "t.yaml:3:16: ", "neither true nor false" },
 	};
 
