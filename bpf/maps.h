@@ -119,9 +119,9 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, RP_SKETCH_ROWS * RP_SKETCH_WIDTH);
+	__uint(max_entries, RP_SKETCH_LINES);
 	__type(key, __u32);
-	__type(value, struct rp_cell);
+	__type(value, struct rp_sk_line);
 } rp_sketch SEC(".maps");
 
 struct {

@@ -277,24 +277,20 @@ static __always_inline int rp_uses_port(__u32 slot, __u64 seed, __u16 svc, __u16
 	return rp_ptab_find(slot, k, RP_PT_USES | RP_PT_USED, 0, seed) != NULL;
 }
 
-static const __u64 rp_sketch_mul[RP_SKETCH_ROWS] = {
-	0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4full, 0x165667b19e3779f9ull, 0xd6e8feb86659fd93ull,
-};
-
 /*
- * The count-min sketch update for (service, source key): leaks each row's bucket, counts
- * the frame, and says whether the source is over its token bucket. The bucket is only
- * charged for frames that pass it, so a source over its rate still gets its rate through.
- * Reports a heavy-hitter candidate when the decayed count crosses the service's threshold,
- * or on the first frame of each epoch above it: bounded by the ring, sampled by time.
+ * The count-min sketch update for (service, source key): leaks the line's buckets, counts
+ * the frame in one cell per row, and says whether the source is over its token bucket. The
+ * bucket is only charged for frames that pass it, so a source over its rate still gets its
+ * rate through. Reports a heavy-hitter candidate when the decayed count crosses the
+ * service's threshold, or on the first frame of each epoch above it: bounded by the ring,
+ * sampled by time.
  */
 __noinline int rp_sketch_update(struct rp_facts *f, __u64 src_leak, __u32 src_burst, __u32 limit)
 {
-	__u64 x;
-	__u32 unit, ep;
-	__u32 min_level = ~0u, min_seen = ~0u, idx[RP_SKETCH_ROWS], new_epoch = 0;
-	struct rp_cell *c;
+	__u32 unit, ep, idx, min_level = ~0u, min_seen = ~0u, new_epoch = 0, dt, pick[RP_SKETCH_ROWS];
+	struct rp_sk_line *line;
 	struct rp_hh_val *hh;
+	__u64 x;
 	__u32 svc;
 	int over;
 
@@ -306,46 +302,53 @@ __noinline int rp_sketch_update(struct rp_facts *f, __u64 src_leak, __u32 src_bu
 	x = ((__u64)f->key[0] << 32 | f->key[1]) ^
 	    (((__u64)f->key[2] << 32 | f->key[3]) * 0xff51afd7ed558ccdull) ^ ((__u64)svc << 48) ^
 	    rp_knobs.hash_seed;
+	x *= 0x9e3779b97f4a7c15ull;
+	idx = (__u32)(x >> (64 - RP_SKETCH_BITS));
+	line = bpf_map_lookup_elem(&rp_sketch, &idx);
+	if (!line)
+		return 0;
 
+	dt = unit - line->stamp;
+	if (dt) {
+		__u64 leak;
+		__u32 shift = ep - (line->stamp >> RP_SKETCH_EPOCH_SHIFT);
+
+		if (dt > (1u << 20))
+			dt = 1u << 20;
+		leak = (src_leak * dt) >> 16;
+		new_epoch = shift != 0;
+#pragma unroll
+		for (int c = 0; c < 2 * RP_SKETCH_ROWS; c++) {
+			struct rp_cell *cl = &line->cell[c];
+
+			cl->level = cl->level > leak ? cl->level - leak : 0;
+			if (shift)
+				cl->seen = shift >= 32 ? 0 : cl->seen >> shift;
+		}
+		line->stamp = unit;
+	}
 #pragma unroll
 	for (int r = 0; r < RP_SKETCH_ROWS; r++) {
-		__u32 dt, shift;
+		struct rp_cell *cl;
 
-		idx[r] = r * RP_SKETCH_WIDTH + (__u32)((x * rp_sketch_mul[r]) >> (64 - RP_SKETCH_BITS));
-		c = bpf_map_lookup_elem(&rp_sketch, &idx[r]);
-		if (!c)
-			return 0;
-		dt = unit - c->stamp;
-		if (dt) {
-			__u64 leak;
-
-			if (dt > (1u << 20))
-				dt = 1u << 20;
-			leak = (src_leak * dt) >> 16;
-			c->level = c->level > leak ? c->level - leak : 0;
-			shift = ep - (c->stamp >> RP_SKETCH_EPOCH_SHIFT);
-			if (shift) {
-				c->seen = shift >= 32 ? 0 : c->seen >> shift;
-				if (r == 0)
-					new_epoch = 1;
-			}
-			c->stamp = unit;
-		}
-		c->seen++;
-		if (c->level < min_level)
-			min_level = c->level;
-		if (c->seen < min_seen)
-			min_seen = c->seen;
+		pick[r] = 2 * r + ((x >> (8 + r)) & 1);
+		cl = &line->cell[pick[r]];
+		cl->seen++;
+		if (cl->level < min_level)
+			min_level = cl->level;
+		if (cl->seen < min_seen)
+			min_seen = cl->seen;
 	}
 
 	over = src_leak && min_level + 1024 > src_burst;
 	if (!over || !limit) {
 #pragma unroll
 		for (int r = 0; r < RP_SKETCH_ROWS; r++) {
-			c = bpf_map_lookup_elem(&rp_sketch, &idx[r]);
+			struct rp_cell *cl = &line->cell[pick[r]];
+
 			/* Conservative update: raise only the rows at the minimum. */
-			if (c && c->level == min_level)
-				c->level += 1024;
+			if (cl->level == min_level)
+				cl->level += 1024;
 		}
 	}
 

@@ -226,21 +226,30 @@ struct rp_level_val {
 };
 RP_ASSERT_SIZE(struct rp_level_val, 16);
 
-/* Count-min sketch: RP_SKETCH_ROWS x RP_SKETCH_WIDTH cells. Each cell is a leaky bucket
- * (the per-source token bucket) and a count that halves every 2^27 ns (heavy hitters). */
-#define RP_SKETCH_ROWS 4
+/*
+ * Count-min sketch, one cache line per key: a key's hash picks a line, and in each of the
+ * RP_SKETCH_ROWS rows of that line one of two cells. A new source therefore costs one cache
+ * miss, not one per row. Each cell is a leaky bucket (the per-source token bucket) and a
+ * count that halves every 2^(UNIT + EPOCH) ns (heavy hitters); the line's cells share one
+ * stamp and are leaked together when the line is touched.
+ */
+#define RP_SKETCH_ROWS 3
 #define RP_SKETCH_BITS 15
-#define RP_SKETCH_WIDTH (1u << RP_SKETCH_BITS)
+#define RP_SKETCH_LINES (1u << RP_SKETCH_BITS)
 #define RP_SKETCH_UNIT_SHIFT 20 /* time unit 2^20 ns (~1.05 ms) */
 #define RP_SKETCH_EPOCH_SHIFT 7 /* the seen count halves every 2^7 units (~134 ms) */
 
 struct rp_cell {
-	__u32 stamp; /* program clock >> RP_SKETCH_UNIT_SHIFT, wrapping */
 	__u32 level; /* leaky bucket, 1/1024 frame */
 	__u32 seen; /* decayed frame count */
-	__u32 _pad;
 };
-RP_ASSERT_SIZE(struct rp_cell, 16);
+
+struct rp_sk_line {
+	__u32 stamp; /* program clock >> RP_SKETCH_UNIT_SHIFT, wrapping */
+	__u32 _pad;
+	struct rp_cell cell[2 * RP_SKETCH_ROWS + 1]; /* row r: cells 2r and 2r + 1; one spare */
+};
+RP_ASSERT_SIZE(struct rp_sk_line, 64);
 
 /* Per-service heavy-hitter threshold on the decayed count, written by the control plane
  * every tick from the service's rate and share; 0: no reports. */
