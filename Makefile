@@ -103,10 +103,13 @@ $(BUILD):
 
 tests: $(UNIT_BINS) $(BPFTEST_BINS)
 
-# The sample of the README's first command: a generated attack, replayed with the defaults.
+# The sample of the README's first command: a generated attack, replayed with the built-in
+# defaults, then with the example policy and the portal held at level 4 (shield) from 3 s.
 demo: $(BUILD)/rempart
 	$(Q)$(BUILD)/rempart gen --scenario sample --seed 1 -o $(BUILD)/sample.pcapng --labels $(BUILD)/sample.labels
 	$(Q)$(BUILD)/rempart replay $(BUILD)/sample.pcapng
+	@printf '\nThe same capture with docs/examples/replay.yaml, the portal held at level 4 from 3 s:\n'
+	$(Q)$(BUILD)/rempart replay $(BUILD)/sample.pcapng -c docs/examples/replay.yaml --level portal=4@3
 
 FUZZERS := $(BUILD)/fuzz_capture $(BUILD)/fuzz_config
 
