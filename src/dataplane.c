@@ -363,21 +363,27 @@ int rp_dp_apply_config(struct rp_dp *dp, const struct rp_config *cfg)
 	return 0;
 }
 
-int rp_dp_read_counters(const struct rp_dp *dp, uint32_t service, struct rp_svc_counters *sum)
+int rp_counters_sum(int fd, int ncpus, struct rp_svc_counters *percpu, uint32_t service,
+		    struct rp_svc_counters *sum)
 {
-	const __u64 *src;
 	__u64 *dst = (__u64 *)sum;
 	size_t words = sizeof(*sum) / sizeof(__u64);
 
-	if (bpf_map_lookup_elem(dp->counters_fd, &service, dp->percpu))
+	if (bpf_map_lookup_elem(fd, &service, percpu))
 		return -errno;
 	memset(sum, 0, sizeof(*sum));
-	for (int c = 0; c < dp->ncpus; c++) {
-		src = (const __u64 *)&dp->percpu[c];
+	for (int c = 0; c < ncpus; c++) {
+		const __u64 *src = (const __u64 *)&percpu[c];
+
 		for (size_t w = 0; w < words; w++)
 			dst[w] += src[w];
 	}
 	return 0;
+}
+
+int rp_dp_read_counters(const struct rp_dp *dp, uint32_t service, struct rp_svc_counters *sum)
+{
+	return rp_counters_sum(dp->counters_fd, dp->ncpus, dp->percpu, service, sum);
 }
 
 long rp_dp_verified_insns(int prog_fd)

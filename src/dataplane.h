@@ -66,6 +66,10 @@ int rp_dp_pin_name(const char *name, char *out, size_t len);
 /* Push a configuration into the maps and knobs (direction data, malformed verdict). */
 int rp_dp_apply_config(struct rp_dp *dp, const struct rp_config *cfg);
 
+/* Sum one service's per-CPU counters from the counters map fd into *sum; percpu holds
+ * ncpus values (the lookup buffer). Returns 0 or -errno. */
+int rp_counters_sum(int fd, int ncpus, struct rp_svc_counters *percpu, uint32_t service,
+		    struct rp_svc_counters *sum);
 /* Sum one service's per-CPU counters into *sum. Returns 0 or -errno. */
 int rp_dp_read_counters(const struct rp_dp *dp, uint32_t service, struct rp_svc_counters *sum);
 

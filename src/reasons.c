@@ -63,6 +63,18 @@ const char *rp_dir_src_name(unsigned int s)
 	return s < sizeof(n) / sizeof(n[0]) ? n[s] : "invalid";
 }
 
+const char *rp_proto_bucket_name(unsigned int pb)
+{
+	static const char *const n[RP_PB_MAX] = {
+		[RP_PB_NOT_IP] = "not_ip", [RP_PB_IPV4] = "ipv4",     [RP_PB_IPV6] = "ipv6",
+		[RP_PB_TCP] = "tcp",	   [RP_PB_UDP] = "udp",	      [RP_PB_ICMP] = "icmp",
+		[RP_PB_ICMP6] = "icmp6",   [RP_PB_OTHER_L4] = "other_l4",
+		[RP_PB_FRAG_LATER] = "frag_later",
+	};
+
+	return pb < RP_PB_MAX && n[pb] ? n[pb] : "invalid";
+}
+
 const char *rp_l4_name(unsigned int l4, char *buf, unsigned int len)
 {
 	switch (l4) {

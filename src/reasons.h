@@ -13,6 +13,8 @@ int rp_reason_by_name(const char *name);
 const char *rp_verdict_name(unsigned int verdict);
 const char *rp_dir_name(unsigned int dir);
 const char *rp_dir_src_name(unsigned int src);
+/* Name of a protocol counter bucket (RP_PB_*): "ipv4", "tcp", "frag_later", ... */
+const char *rp_proto_bucket_name(unsigned int pb);
 /* "tcp", "udp", "icmp", "icmp6" or the decimal protocol number, in buf. */
 const char *rp_l4_name(unsigned int l4, char *buf, unsigned int len);
 

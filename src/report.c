@@ -9,12 +9,6 @@
 #include "reasons.h"
 #include "report.h"
 
-static const char *const rp_proto_names[RP_PB_MAX] = {
-	[RP_PB_NOT_IP] = "not_ip", [RP_PB_IPV4] = "ipv4",   [RP_PB_IPV6] = "ipv6",
-	[RP_PB_TCP] = "tcp",	   [RP_PB_UDP] = "udp",	    [RP_PB_ICMP] = "icmp",
-	[RP_PB_ICMP6] = "icmp6",   [RP_PB_OTHER_L4] = "other_l4", [RP_PB_FRAG_LATER] = "frag_later",
-};
-
 void rp_json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
@@ -85,7 +79,7 @@ void rp_report_text(FILE *f, const char *path, const struct rp_replay_result *r)
 	fprintf(f, "  protocols:\n");
 	for (int p = 0; p < RP_PB_MAX; p++)
 		if (r->proto[p].frames)
-			text_row(f, rp_proto_names[p], &r->proto[p], r->frames);
+			text_row(f, rp_proto_bucket_name(p), &r->proto[p], r->frames);
 	fprintf(f, "  services:\n");
 	for (int s = 0; s < RP_MAX_SERVICES; s++)
 		if (r->service[s].frames) {
@@ -164,7 +158,7 @@ void rp_report_json(FILE *f, const char *path, const struct rp_replay_result *r)
 	first = 1;
 	for (int p = 0; p < RP_PB_MAX; p++)
 		if (r->proto[p].frames)
-			json_tally(f, rp_proto_names[p], &r->proto[p], &first);
+			json_tally(f, rp_proto_bucket_name(p), &r->proto[p], &first);
 	fprintf(f, "\n  },\n  \"services\": {");
 	first = 1;
 	for (int s = 0; s < RP_MAX_SERVICES; s++)

@@ -969,21 +969,20 @@ int rp_cmd_stats(int argc, char **argv)
 		return RP_EXIT_FAIL;
 	}
 	for (__u32 s = 0; s < RP_MAX_SERVICES; s++) {
+		struct rp_svc_counters one;
+		__u64 *dst = (__u64 *)&sum;
+		const __u64 *src = (const __u64 *)&one;
+
 		if (service >= 0 && s != (__u32)service)
 			continue;
-		if (bpf_map_lookup_elem(fd, &s, percpu)) {
+		if (rp_counters_sum(fd, ncpus, percpu, s, &one)) {
 			rp_err("%s: cannot read service %u: %s", path, s, strerror(errno));
 			free(percpu);
 			close(fd);
 			return RP_EXIT_FAIL;
 		}
-		for (int c = 0; c < ncpus; c++) {
-			const __u64 *src = (const __u64 *)&percpu[c];
-			__u64 *dst = (__u64 *)&sum;
-
-			for (size_t w = 0; w < sizeof(sum) / sizeof(__u64); w++)
-				dst[w] += src[w];
-		}
+		for (size_t w = 0; w < sizeof(sum) / sizeof(__u64); w++)
+			dst[w] += src[w];
 	}
 	free(percpu);
 	close(fd);
@@ -993,14 +992,8 @@ int rp_cmd_stats(int argc, char **argv)
 		       (unsigned long long)sum.dir[d].bytes);
 	for (unsigned int v = 0; v < RP_V_MAX; v++)
 		printf("%s %llu\n", rp_verdict_name(v), (unsigned long long)sum.verdict[v].packets);
-	for (unsigned int p = 0; p < RP_PB_MAX; p++) {
-		static const char *const pb[RP_PB_MAX] = {
-			"not_ip", "ipv4", "ipv6", "tcp", "udp", "icmp", "icmp6", "other_l4",
-			"frag_later",
-		};
-
-		printf("%s %llu\n", pb[p], (unsigned long long)sum.proto[p].packets);
-	}
+	for (unsigned int p = 0; p < RP_PB_MAX; p++)
+		printf("%s %llu\n", rp_proto_bucket_name(p), (unsigned long long)sum.proto[p].packets);
 	printf("syn %llu\n", (unsigned long long)sum.syn);
 	for (unsigned int r = 0; r < RP_REASON_MAX; r++) {
 		if (!sum.reason[r].packets)

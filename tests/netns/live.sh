@@ -54,22 +54,6 @@ t_extra_cleanup() {
 t_tmpdir
 trap 'exit 130' INT TERM HUP
 
-inp() { timeout 20 ip netns exec "$NSP" "$@"; } # in the protected namespace
-inc() { timeout 20 ip netns exec "$NSC" "$@"; } # in the client namespace
-
-# wait_for FILE PATTERN [PID]: up to 10 s for a line matching PATTERN (less if PID exits).
-wait_for() {
-	local i
-	for i in $(seq 1 200); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		if [ -n "${3:-}" ] && ! kill -0 "$3" 2>/dev/null; then
-			grep -q "$2" "$1" 2>/dev/null
-			return
-		fi
-		sleep 0.05
-	done
-	return 1
-}
 # get FILE KEY: the value of "KEY value" in FILE, 0 if absent.
 get() { awk -v k="$2" '$1 == k { v = $2 } END { print v + 0 }' "$1" 2>/dev/null; }
 # snap NAME: the filter's counters into $T_TMP/c.NAME, after in-flight frames have landed.
@@ -86,19 +70,6 @@ snap() {
 }
 # d A B KEY: how much KEY grew between snapshots A and B.
 d() { echo $(($(get "$T_TMP/c.$2" "$3") - $(get "$T_TMP/c.$1" "$3"))); }
-# snmp FIELD: an "Ip:" counter of the protected namespace (InReceives, InHdrErrors...).
-snmp() {
-	inp cat /proc/net/snmp | awk -v k="$1" '
-		$1 == "Ip:" && !h { for (i = 2; i <= NF; i++) n[i] = $i; h = 1; next }
-		$1 == "Ip:" { for (i = 2; i <= NF; i++) if (n[i] == k) print $i }'
-}
-# ge NAME A B WHAT: check A >= B.
-ge() {
-	if [ "$2" -ge "$3" ]; then pass "$1"; else fail "$1" "$4: $2 < $3"; fi
-}
-eq() {
-	if [ "$2" -eq "$3" ]; then pass "$1"; else fail "$1" "$4: $2 != $3"; fi
-}
 
 # ---- build the tool ----
 if [ ! -f "$BUILD/librempart.a" ] || [ ! -f "$BUILD/rempart.skel.h" ]; then
@@ -115,32 +86,7 @@ pass build
 A=$T_TMP/attach
 
 # ---- namespaces and the veth pair ----
-setup() {
-	ip netns add "$NSP" && ip netns add "$NSC" &&
-		ip -n "$NSP" link add "$IFP" type veth peer name "$IFC" netns "$NSC" &&
-		ip -n "$NSP" link set lo up && ip -n "$NSC" link set lo up &&
-		ip -n "$NSP" addr add "$P4/24" dev "$IFP" &&
-		ip -n "$NSP" addr add "$P6/64" dev "$IFP" nodad &&
-		ip -n "$NSC" addr add "$C4/24" dev "$IFC" &&
-		ip -n "$NSC" addr add "$C6/64" dev "$IFC" nodad &&
-		ip -n "$NSP" link set "$IFP" up && ip -n "$NSC" link set "$IFC" up
-}
-if ! setup 2>"$T_TMP/setup.log"; then
-	if ! ip netns list 2>/dev/null | grep -q "^$NSP"; then
-		skip live "cannot create a network namespace: $(head -n1 "$T_TMP/setup.log")"
-		exit 0
-	fi
-	cat "$T_TMP/setup.log" >&2
-	fail setup "cannot build the namespaces and the veth pair"
-	t_done
-fi
-# Safety: the only routes are the connected ones, no default route, in either namespace.
-if ip -n "$NSP" route show default | grep -q . || ip -n "$NSC" route show default | grep -q . ||
-	ip -n "$NSP" -6 route show default | grep -q . || ip -n "$NSC" -6 route show default | grep -q .; then
-	fail setup "a namespace has a default route"
-	t_done
-fi
-pass setup
+netns_setup live
 if inp grep -q ' /sys/fs/bpf ' /proc/self/mounts; then
 	echo "# note: /sys/fs/bpf is mounted inside ip netns exec here"
 else

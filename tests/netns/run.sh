@@ -55,22 +55,6 @@ t_extra_cleanup() {
 t_tmpdir
 trap 'exit 130' INT TERM HUP
 
-inp() { timeout 20 ip netns exec "$NSP" "$@"; } # in the protected namespace
-inc() { timeout 20 ip netns exec "$NSC" "$@"; } # in the client namespace
-
-# wait_for FILE PATTERN [PID]: up to 10 s for a line matching PATTERN (less if PID exits).
-wait_for() {
-	local i
-	for i in $(seq 1 200); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		if [ -n "${3:-}" ] && ! kill -0 "$3" 2>/dev/null; then
-			grep -q "$2" "$1" 2>/dev/null
-			return
-		fi
-		sleep 0.05
-	done
-	return 1
-}
 # gone PID: up to 10 s for PID to exit.
 gone() {
 	local i
@@ -86,14 +70,6 @@ stat_of() {
 	timeout 10 "$REMPART" stats --pin-dir "$PIN" 2>/dev/null |
 		awk -v k="$1" '$1 == k { v = $2 } END { print v + 0 }'
 }
-# snmp FIELD: an "Ip:" counter of the protected namespace.
-snmp() {
-	inp cat /proc/net/snmp | awk -v k="$1" '
-		$1 == "Ip:" && !h { for (i = 2; i <= NF; i++) n[i] = $i; h = 1; next }
-		$1 == "Ip:" { for (i = 2; i <= NF; i++) if (n[i] == k) print $i }'
-}
-eq() { if [ "$2" -eq "$3" ]; then pass "$1"; else fail "$1" "$4: $2 != $3"; fi; }
-ge() { if [ "$2" -ge "$3" ]; then pass "$1"; else fail "$1" "$4: $2 < $3"; fi; }
 xdp_on() { inp ip link show dev "$IFP" | grep -q 'prog/xdp'; }
 tc_on() { inp tc filter show dev "$IFP" egress | grep -q 'rp_tc_egress'; }
 
@@ -120,26 +96,7 @@ if ! mount -t bpf bpf "$BPFFS" 2>"$T_TMP/mount.err"; then
 	exit 0
 fi
 PIN=$BPFFS/rempart
-setup() {
-	ip netns add "$NSP" && ip netns add "$NSC" &&
-		ip -n "$NSP" link add "$IFP" type veth peer name "$IFC" netns "$NSC" &&
-		ip -n "$NSP" link set lo up && ip -n "$NSC" link set lo up &&
-		ip -n "$NSP" addr add "$P4/24" dev "$IFP" &&
-		ip -n "$NSP" addr add "$P6/64" dev "$IFP" nodad &&
-		ip -n "$NSC" addr add "$C4/24" dev "$IFC" &&
-		ip -n "$NSC" addr add "$C6/64" dev "$IFC" nodad &&
-		ip -n "$NSP" link set "$IFP" up && ip -n "$NSC" link set "$IFC" up
-}
-if ! setup 2>"$T_TMP/setup.log"; then
-	if ! ip netns list 2>/dev/null | grep -q "^$NSP"; then
-		skip run "cannot create a network namespace: $(head -n1 "$T_TMP/setup.log")"
-		exit 0
-	fi
-	cat "$T_TMP/setup.log" >&2
-	fail setup "cannot build the namespaces and the veth pair"
-	t_done
-fi
-pass setup
+netns_setup run
 
 CFG=$T_TMP/rempart.yaml
 cat >"$CFG" <<EOF

@@ -56,6 +56,23 @@ struct bad {
 	const char *says; /* a substring of the message */
 };
 
+/* Each case is refused, and its message starts with where and says what. */
+static void expect_errors(const struct bad *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct rp_config c;
+		char err[512] = "";
+		int rc = parse(cases[i].yaml, &c, err, sizeof(err));
+
+		CHECK(rc == -22, "case %zu accepted: %s", i, cases[i].yaml);
+		CHECK(!strncmp(err, cases[i].where, strlen(cases[i].where)),
+		      "case %zu: '%s' does not start with '%s'", i, err, cases[i].where);
+		CHECK(strstr(err, cases[i].says), "case %zu: '%s' does not say '%s'", i, err,
+		      cases[i].says);
+		rp_config_free(&c);
+	}
+}
+
 static void test_errors_name_line_and_column(void)
 {
 	static const struct bad cases[] = {
@@ -74,18 +91,7 @@ static void test_errors_name_line_and_column(void)
 		{ "tenants:\n  - name: \"a b\"\n", "t.yaml:2:11: ", "use letters" },
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct rp_config c;
-		char err[512] = "";
-		int rc = parse(cases[i].yaml, &c, err, sizeof(err));
-
-		CHECK(rc == -22, "case %zu accepted: %s", i, cases[i].yaml);
-		CHECK(!strncmp(err, cases[i].where, strlen(cases[i].where)),
-		      "case %zu: '%s' does not start with '%s'", i, err, cases[i].where);
-		CHECK(strstr(err, cases[i].says), "case %zu: '%s' does not say '%s'", i, err,
-		      cases[i].says);
-		rp_config_free(&c);
-	}
+	expect_errors(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* A rejected file leaves the configuration in force untouched. */
@@ -287,18 +293,7 @@ static void test_new_key_errors(void)
 		{ "tenants:\n  - name: a\n    fragments: 1\n", "t.yaml:3:16: ", "neither true nor false" },
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct rp_config c;
-		char err[512] = "";
-		int rc = parse(cases[i].yaml, &c, err, sizeof(err));
-
-		CHECK(rc == -22, "case %zu accepted: %s", i, cases[i].yaml);
-		CHECK(!strncmp(err, cases[i].where, strlen(cases[i].where)),
-		      "case %zu: '%s' does not start with '%s'", i, err, cases[i].where);
-		CHECK(strstr(err, cases[i].says), "case %zu: '%s' does not say '%s'", i, err,
-		      cases[i].says);
-		rp_config_free(&c);
-	}
+	expect_errors(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 RP_TESTS(RP_T(test_valid), RP_T(test_empty_is_defaults), RP_T(test_errors_name_line_and_column),
