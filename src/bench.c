@@ -111,6 +111,7 @@ struct rp_bench {
 	unsigned int runs;
 	uint32_t repeat;
 	bool json;
+	bool pipeline_only; /* --pipeline: figure 5 alone */
 	const char *capture; /* --capture, or NULL */
 	const struct rp_config *cfg;
 	struct bench *skel;
@@ -1503,6 +1504,35 @@ static void print_policy_text(FILE *out, const struct rp_bench *b)
 	}
 }
 
+/* --pipeline: figure 5 only, the whole pipeline against the floor (for tuning). */
+static bool bench_skip(const struct rp_bench *b, const struct rp_bench_cmp *c)
+{
+	if (!b->pipeline_only)
+		return false;
+	for (int t = 0; t < 2; t++)
+		if (c >= b->pcmp[t] && c < b->pcmp[t] + RP_PF_L4 + 1)
+			return false;
+	for (int t = 0; t < 2; t++)
+		if (c == &b->pcmp[t][RP_PF_V4] || c == &b->pcmp[t][RP_PF_V6])
+			return false;
+	return true;
+}
+
+static void print_pipeline(FILE *out, const struct rp_bench *b)
+{
+	static const int figs[] = { RP_PF_L2, RP_PF_L4, RP_PF_V4, RP_PF_V6 };
+
+	fprintf(out, "rempart bench --pipeline: figure (5) only, %u interleaved runs, repeat %u\n",
+		b->runs, b->repeat);
+	for (int t = 0; t < 2; t++)
+		for (size_t i = 0; i < sizeof(figs) / sizeof(figs[0]); i++) {
+			const struct rp_bench_cmp *c = &b->pcmp[t][figs[i]];
+
+			text_cmp(out, b, c, c->nframes > 1);
+			text_reasons(out, c);
+		}
+}
+
 static void json_inc(FILE *out, const struct rp_bench *b, const char *entry, const char *stage,
 		     const struct rp_bench_cmp *a, const struct rp_bench_cmp *base, bool last)
 {
@@ -1719,7 +1749,8 @@ static void bench_usage(FILE *f)
 		"                      replay (default: built-in defaults); (5)-(7) always use\n"
 		"                      the bench's own policy\n"
 		"      --capture FILE  capture for the replay figure (default: 'rempart gen\n"
-		"                      --scenario sample', else %d frames of the bench's mix)\n\n"
+		"                      --scenario sample', else %d frames of the bench's mix)\n"
+		"      --pipeline      figure (5) alone, for tuning the data plane (text only)\n\n"
 		"Needs root. Pins itself to the CPU it starts on. Exit: 0 figures printed, 1 a\n"
 		"figure was refused (failed tail call, wrong verdict) or another failure, 2 usage\n"
 		"error.\n"
@@ -1824,6 +1855,7 @@ int rp_cmd_bench(int argc, char **argv)
 		{ "repeat", required_argument, NULL, 'R' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "capture", required_argument, NULL, 'C' },
+		{ "pipeline", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -1861,6 +1893,9 @@ int rp_cmd_bench(int argc, char **argv)
 			break;
 		case 'C':
 			b.capture = optarg;
+			break;
+		case 'P':
+			b.pipeline_only = true;
 			break;
 		case 'h':
 			bench_usage(stdout);
@@ -1941,14 +1976,21 @@ int rp_cmd_bench(int argc, char **argv)
 	for (unsigned int i = 0; i < nall; i++) {
 		if (i < ncmp)
 			cmps[i] = &cmp[i];
+		if (bench_skip(&b, &cmp[i]))
+			continue;
 		if (calibrate(&b, &cmp[i]))
 			goto out;
 	}
 	/* Interleaved: run r of every comparison, then run r + 1. */
 	for (unsigned int r = 0; r < b.runs; r++)
 		for (unsigned int i = 0; i < nall; i++)
-			if (cmp_run(&b, &cmp[i], r))
+			if (!bench_skip(&b, &cmp[i]) && cmp_run(&b, &cmp[i], r))
 				goto out;
+	if (b.pipeline_only) {
+		print_pipeline(stdout, &b);
+		ret = RP_EXIT_OK;
+		goto out;
+	}
 
 	/* (3) replay */
 	replay_done = replay_bench(&b, rr) == 0;
