@@ -74,16 +74,14 @@ static __always_inline struct rp_ptab_ent *rp_ptab_find(__u32 slot, const __u32 
 }
 
 /* Longest-first probe of a prefix set: one table lookup per prefix length present. */
-static __always_inline union rp_pfx_val *rp_pfx_find(__u32 slot, int v6, __u32 kind, __u16 svc,
-						      const __u32 *addr)
+static __always_inline union rp_pfx_val *rp_pfx_find_g(const struct rp_glob *g, __u32 slot,
+							int v6, __u32 kind, __u16 svc,
+							const __u32 *addr)
 {
-	const struct rp_glob *g = bpf_map_lookup_elem(&rp_globs, &slot);
 	struct rp_ptab_ent *e;
 	__u32 k[4] = {};
 	__u32 n;
 
-	if (!g)
-		return NULL;
 	kind &= RP_PK_MAX - 1; /* a bound the verifier can see (RP_PK_MAX is a power of 2) */
 	n = v6 ? g->nlens6[kind] : g->nlens4[kind];
 	for (__u32 i = 0; i < RP_MAX_LENS; i++) {
@@ -103,6 +101,14 @@ static __always_inline union rp_pfx_val *rp_pfx_find(__u32 slot, int v6, __u32 k
 			return &e->val;
 	}
 	return NULL;
+}
+
+static __always_inline union rp_pfx_val *rp_pfx_find(__u32 slot, int v6, __u32 kind, __u16 svc,
+						      const __u32 *addr)
+{
+	const struct rp_glob *g = bpf_map_lookup_elem(&rp_globs, &slot);
+
+	return g ? rp_pfx_find_g(g, slot, v6, kind, svc, addr) : NULL;
 }
 
 /* Take one frame from an allow entry's ceiling bucket. Returns 1 if within the ceiling. */
@@ -131,20 +137,6 @@ static __always_inline int rp_bucket_take(struct rp_bucket *b, __u32 pps, __u32 
  * The stages below that probe are global functions: each is verified once, on its own.
  * They return scalars only (a global function cannot return a map pointer).
  */
-
-/* The site of the destination (inbound) or source (outbound): site | first service << 16,
- * or -1 when the address is not protected. */
-__noinline int rp_site_lookup(struct rp_facts *f, __u32 slot, __u32 outbound)
-{
-	union rp_pfx_val *v;
-
-	if (!f)
-		return -1;
-	v = rp_pfx_find(slot & 1, f->l3 == RP_L3_IPV6, RP_PK_SITE, 0, outbound ? f->saddr : f->daddr);
-	if (!v)
-		return -1;
-	return v->site.site | (__u32)v->site.svc << 16;
-}
 
 /* Is the source in the slot's prefix set of this kind (bogons, local space)? */
 __noinline int rp_src_in(struct rp_facts *f, __u32 slot, __u32 kind)
@@ -277,6 +269,17 @@ static __always_inline int rp_uses_port(__u32 slot, __u64 seed, __u16 svc, __u16
 	return rp_ptab_find(slot, k, RP_PT_USES | RP_PT_USED, 0, seed) != NULL;
 }
 
+/* The sketch hash of (source key, service): its top bits pick the line, lower bits the
+ * cells. */
+static __always_inline __u64 rp_sketch_hash(const __u32 *key, __u32 svc)
+{
+	__u64 x = ((__u64)key[0] << 32 | key[1]) ^
+		  (((__u64)key[2] << 32 | key[3]) * 0xff51afd7ed558ccdull) ^ ((__u64)svc << 48) ^
+		  rp_knobs.hash_seed;
+
+	return x * 0x9e3779b97f4a7c15ull;
+}
+
 /*
  * The count-min sketch update for (service, source key): leaks the line's buckets, counts
  * the frame in one cell per row, and says whether the source is over its token bucket. The
@@ -299,10 +302,7 @@ __noinline int rp_sketch_update(struct rp_facts *f, __u64 src_leak, __u32 src_bu
 	svc = f->svc;
 	unit = f->now >> RP_SKETCH_UNIT_SHIFT;
 	ep = unit >> RP_SKETCH_EPOCH_SHIFT;
-	x = ((__u64)f->key[0] << 32 | f->key[1]) ^
-	    (((__u64)f->key[2] << 32 | f->key[3]) * 0xff51afd7ed558ccdull) ^ ((__u64)svc << 48) ^
-	    rp_knobs.hash_seed;
-	x *= 0x9e3779b97f4a7c15ull;
+	x = rp_sketch_hash(f->key, svc);
 	idx = (__u32)(x >> (64 - RP_SKETCH_BITS));
 	line = bpf_map_lookup_elem(&rp_sketch, &idx);
 	if (!line)
@@ -515,6 +515,7 @@ __noinline int rp_policy(struct rp_facts *f)
 	const struct rp_svc_policy *sp;
 	const struct rp_level_val *lv;
 	const struct rp_glob *g;
+	union rp_pfx_val *pv;
 	int inbound, tcp_seen, level, r;
 	__u16 svc;
 	__u8 c16, stages;
@@ -534,11 +535,12 @@ __noinline int rp_policy(struct rp_facts *f)
 	tcp_seen = f->l4 == IPPROTO_TCP && (f->pflags & RP_PF_L4_SEEN);
 
 	/* 1. The service: the destination inbound, the source outbound. */
-	r = rp_site_lookup(f, slot, !inbound);
-	if (r < 0)
+	/* Inlined: a call and a second rp_globs lookup cost more than its verification. */
+	pv = rp_pfx_find_g(g, slot, fam_v6, RP_PK_SITE, 0, inbound ? f->daddr : f->saddr);
+	if (!pv)
 		return rp_set(f, RP_V_PASS, RP_R_ok); /* no protected service: fast path */
-	site = r & 0xffff;
-	first = (__u32)r >> 16;
+	site = pv->site.site;
+	first = pv->site.svc;
 	svc = 0;
 	if (f->pflags & RP_PF_FRAG_LATER) {
 		svc = inbound ? rp_frag_first(f) : 0;

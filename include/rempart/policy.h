@@ -82,7 +82,7 @@ RP_ASSERT_SIZE(union rp_pfx_val, 16);
 #define RP_PTAB_BITS 17
 #define RP_PTAB_SIZE (1u << RP_PTAB_BITS) /* entries per slot */
 #define RP_PTAB_MAX_FILL (RP_PTAB_SIZE / 4) /* entries per slot the compiler accepts */
-#define RP_PTAB_PROBES 4
+#define RP_PTAB_PROBES 6
 
 /* The tag of an entry: kind | prefix length << 8 | family << 16 | RP_PT_USED; 0 is empty.
  * Kinds: enum rp_pfx_kind, and these two. */
@@ -111,16 +111,23 @@ struct rp_ptab_ent {
 };
 RP_ASSERT_SIZE(struct rp_ptab_ent, 64);
 
-/* The home of a key: the same code in the program and in the compiler. */
+/*
+ * The home of a key: the same code in the program and in the compiler. Two independent
+ * multiplies (the key's two halves, each mixed with the seed) instead of a chain of four:
+ * every frame makes two to four of these lookups, and a dependent multiply chain was the
+ * largest single cost of the service lookup (docs/bench.md). The seed enters both halves,
+ * so reseeding moves every entry, including entries that share a half.
+ */
 static inline __u32 rp_ptab_hash(const __u32 *k, __u32 tag, __u32 svc, __u64 seed)
 {
-	__u64 h = seed ^ ((__u64)tag << 32 | svc);
+	__u64 a = ((__u64)k[1] << 32 | k[0]) ^ seed;
+	__u64 b = ((__u64)k[3] << 32 | k[2]) ^ ((__u64)tag << 32 | svc) ^ (seed >> 29 | seed << 35);
+	__u64 h = a * 0x9e3779b97f4a7c15ull ^ b * 0xc2b2ae3d27d4eb4full;
 
-	h = (h ^ k[0]) * 0x9e3779b97f4a7c15ull;
-	h = (h ^ k[1]) * 0xc2b2ae3d27d4eb4full;
-	h = (h ^ k[2]) * 0x165667b19e3779f9ull;
-	h = (h ^ k[3]) * 0xd6e8feb86659fd93ull;
-	return (__u32)(h >> (64 - RP_PTAB_BITS));
+	/* Fold the halves: addresses are in network order, so for IPv4 the bits that vary
+	 * most (the last bytes) sit high in a, and only the fold brings their product's
+	 * high bits down to the bits a short key needs. */
+	return (__u32)(h >> 32 ^ h) >> (32 - RP_PTAB_BITS);
 }
 
 /* Per-service policy (slotted): rp_svcs[slot * RP_MAX_SERVICES + svc]. */
