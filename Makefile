@@ -38,7 +38,7 @@ endif
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 CFLAGS += $(WARN) $(SANFLAGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD)
-LDLIBS := -lbpf -lpcap -lyaml -lelf -lz -lm
+LDLIBS := -lbpf -lpcap -lyaml -lelf -lz -lm -lmaxminddb
 BPF_CFLAGS := -g -O2 -target bpf $(WARN) -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
 
 BPF_OBJS := $(BUILD)/rempart.bpf.o $(BUILD)/bench.bpf.o
@@ -89,7 +89,8 @@ $(BUILD)/tests/%: tests/bpf/%.c tests/check.h tests/bpf/frames.h $(BUILD)/librem
 # Each fuzz target links only the parser it exercises, built with clang's libFuzzer, ASan
 # and UBSan.
 FUZZ_SRCS_capture := src/capture.c src/log.c
-FUZZ_SRCS_config := src/config.c src/log.c
+FUZZ_SRCS_config := src/config.c src/log.c src/geo.c src/geo_region.c src/geo_compact.c \
+	src/geo_csv.c src/geo_mmdb.c
 
 .SECONDEXPANSION:
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(HDRS) | $(BUILD)

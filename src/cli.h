@@ -16,5 +16,6 @@ int rp_cmd_reasons(int argc, char **argv); /* reasons.c */
 int rp_cmd_run(int argc, char **argv); /* run.c */
 int rp_cmd_stop(int argc, char **argv); /* run.c */
 int rp_cmd_stats(int argc, char **argv); /* run.c */
+int rp_cmd_geo(int argc, char **argv); /* geo_cli.c */
 
 #endif

@@ -581,6 +581,69 @@ static int key_uses_source_ports(struct rp_cfg_ctx *c, const yaml_node_t *v, voi
 	return 0;
 }
 
+/* A region or country name, with its place for the errors of the resolution (after the
+ * whole file is read, since regions may be defined after the fences that use them). */
+static int item_geo_name(struct rp_cfg_ctx *c, const yaml_node_t *v, void *elem)
+{
+	struct rp_geo_name *n = elem;
+
+	if (expect(c, v, YAML_SCALAR_NODE, "a country code or region name"))
+		return -EINVAL;
+	if (strlen(scalar(v)) >= RP_GEO_NAME_MAX)
+		return cfg_err(c, v, "'%s' is too long for a country code or region name",
+			       scalar(v));
+	memset(n, 0, sizeof(*n));
+	strcpy(n->name, scalar(v));
+	n->line = v->start_mark.line + 1;
+	n->col = v->start_mark.column + 1;
+	return 0;
+}
+
+static int key_fence_allow(struct rp_cfg_ctx *c, const yaml_node_t *v, void *arg)
+{
+	struct rp_fence_cfg *f = arg;
+	struct rp_geo_name *arr = NULL;
+	unsigned int n = 0;
+	int err;
+
+	err = get_list(c, v, (void **)&arr, &n, sizeof(*arr), RP_GEO_NCODES, item_geo_name,
+		       "a list of country codes and region names");
+	if (err || (arr && scratch_keep(c, arr))) {
+		if (err)
+			free(arr);
+		return err ? err : -ENOMEM;
+	}
+	f->allow = arr;
+	f->n_allow = n;
+	return 0;
+}
+
+static int key_fence_unknown(struct rp_cfg_ctx *c, const yaml_node_t *v, void *arg)
+{
+	struct rp_fence_cfg *f = arg;
+
+	if (expect(c, v, YAML_SCALAR_NODE, "'allow' or 'deny'"))
+		return -EINVAL;
+	if (!strcmp(scalar(v), "allow"))
+		f->unknown = RP_FENCE_UNKNOWN_ALLOW;
+	else if (!strcmp(scalar(v), "deny"))
+		f->unknown = RP_FENCE_UNKNOWN_DENY;
+	else
+		return cfg_err(c, v, "fence.unknown: '%s' is neither 'allow' nor 'deny'",
+			       scalar(v));
+	return 0;
+}
+
+static int key_fence(struct rp_cfg_ctx *c, const yaml_node_t *v, void *arg)
+{
+	static const struct rp_key keys[] = { { "allow", key_fence_allow, 0 },
+					      { "unknown", key_fence_unknown, 0 } };
+	struct rp_fence_cfg *f = &((struct rp_svc_settings *)arg)->fence;
+
+	f->configured = true;
+	return walk_map(c, v, keys, NKEYS(keys), f, "fence (allow, unknown)");
+}
+
 #define SETTINGS_KEYS                                                                    \
 	{ "class", key_class, 0 }, { "fragments", key_fragments, 0 },                    \
 		{ "level_floor", key_level_floor, 0 },                                   \
@@ -588,7 +651,8 @@ static int key_uses_source_ports(struct rp_cfg_ctx *c, const yaml_node_t *v, voi
 		{ "allow_ceiling", key_allow_ceiling, 0 },                               \
 		{ "heavy_hitter_share", key_heavy_hitter, 0 },                           \
 		{ "thresholds", key_thresholds, 0 },                                     \
-		{ "uses_source_ports", key_uses_source_ports, 0 }
+		{ "uses_source_ports", key_uses_source_ports, 0 },                       \
+		{ "fence", key_fence, 0 }
 
 static int key_defaults(struct rp_cfg_ctx *c, const yaml_node_t *v, void *arg)
 {
@@ -680,6 +744,23 @@ static int concat_allow(struct rp_service_cfg *s, const struct rp_prefix *const 
 	return 0;
 }
 
+/* The service's own copy of its fence's names (inherited lists belong to the parse). */
+static int dup_fence(struct rp_svc_settings *set)
+{
+	struct rp_geo_name *p;
+
+	if (!set->fence.n_allow) {
+		set->fence.allow = NULL;
+		return 0;
+	}
+	p = malloc(set->fence.n_allow * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, set->fence.allow, set->fence.n_allow * sizeof(*p));
+	set->fence.allow = p;
+	return 0;
+}
+
 static int dup_ports(struct rp_svc_settings *set)
 {
 	struct rp_portspec *p;
@@ -767,6 +848,11 @@ static int key_services(struct rp_cfg_ctx *c, const yaml_node_t *v, void *arg)
 		free(sp.allow);
 		if (!err) {
 			err = dup_ports(&sp.set);
+			if (!err) {
+				err = dup_fence(&sp.set);
+				if (err)
+					free(sp.set.uses_source_ports);
+			}
 			if (!err)
 				sp.svc->set = sp.set;
 		}
@@ -980,6 +1066,93 @@ static int key_level_lease(struct rp_cfg_ctx *c, const yaml_node_t *v, void *arg
 }
 
 /* ------------------------------------------------------------------------------------ */
+/* geo: the dataset and the regions */
+
+static int key_geo_dataset(struct rp_cfg_ctx *c, const yaml_node_t *v, void *arg)
+{
+	(void)arg;
+	if (expect(c, v, YAML_SCALAR_NODE, "'builtin' or a path"))
+		return -EINVAL;
+	if (!scalar(v)[0])
+		return cfg_err(c, v, "geo.dataset: expected 'builtin' or a path");
+	if (!strcmp(scalar(v), "builtin"))
+		return 0;
+	c->cfg->geo.dataset = strdup(scalar(v));
+	return c->cfg->geo.dataset ? 0 : -ENOMEM;
+}
+
+static int key_geo_regions(struct rp_cfg_ctx *c, const yaml_node_t *v, void *arg)
+{
+	struct rp_geo_regions *rs = &c->cfg->geo.regions;
+	yaml_node_pair_t *pr;
+	int err;
+
+	(void)arg;
+	if (expect(c, v, YAML_MAPPING_NODE, "a mapping of region names to lists"))
+		return -EINVAL;
+	for (pr = v->data.mapping.pairs.start; pr < v->data.mapping.pairs.top; pr++) {
+		const yaml_node_t *k = yaml_document_get_node(c->doc, pr->key);
+		const yaml_node_t *m = yaml_document_get_node(c->doc, pr->value);
+		struct rp_geo_region *r;
+
+		if (item_geo_name(c, k, &(struct rp_geo_name){}))
+			return -EINVAL;
+		if (grow((void **)&rs->r, rs->n, sizeof(*rs->r)))
+			return -ENOMEM;
+		r = &rs->r[rs->n++];
+		memset(r, 0, sizeof(*r));
+		item_geo_name(c, k, &r->name);
+		err = get_list(c, m, (void **)&r->members, &r->n, sizeof(*r->members),
+			       RP_GEO_NCODES, item_geo_name,
+			       "a list of country codes and region names");
+		if (err)
+			return err;
+	}
+	err = rp_geo_regions_resolve(rs, c->name, c->err, c->errlen);
+	return err == -ENOMEM ? -ENOMEM : err ? -EINVAL : 0;
+}
+
+static int key_geo(struct rp_cfg_ctx *c, const yaml_node_t *v, void *arg)
+{
+	static const struct rp_key keys[] = { { "dataset", key_geo_dataset, 0 },
+					      { "regions", key_geo_regions, 0 } };
+
+	return walk_map(c, v, keys, NKEYS(keys), arg, "geo (dataset, regions)");
+}
+
+/* Each service's fence to its country set, now that every region is known. */
+static int resolve_fences(struct rp_cfg_ctx *c)
+{
+	const struct rp_geo_name unknown = { .name = "unknown" };
+
+	for (unsigned int i = 0; i < c->cfg->n_services; i++) {
+		struct rp_fence_cfg *f = &c->cfg->services[i].set.fence;
+
+		memset(f->set, 0, sizeof(f->set));
+		if (!f->configured)
+			continue;
+		for (unsigned int k = 0; k < f->n_allow; k++) {
+			if (!strcmp(f->allow[k].name, "unknown")) {
+				if (f->unknown == RP_FENCE_UNKNOWN_DENY) {
+					snprintf(c->err, c->errlen,
+						 "%s:%u:%u: fence of service '%s' lists 'unknown' but says unknown: deny",
+						 c->name, f->allow[k].line, f->allow[k].col,
+						 c->cfg->services[i].name);
+					return -EINVAL;
+				}
+				f->unknown = RP_FENCE_UNKNOWN_ALLOW;
+			}
+			if (rp_geo_name_set(&c->cfg->geo.regions, &f->allow[k], f->set, c->name,
+					    c->err, c->errlen))
+				return -EINVAL;
+		}
+		if (f->unknown == RP_FENCE_UNKNOWN_ALLOW)
+			rp_geo_name_set(NULL, &unknown, f->set, c->name, c->err, c->errlen);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------ */
 /* Defaults */
 
 /* IANA special-purpose space that is never a legitimate source from the Internet
@@ -1042,7 +1215,10 @@ void rp_config_free(struct rp_config *cfg)
 		free(cfg->services[i].ports);
 		free(cfg->services[i].allow);
 		free(cfg->services[i].set.uses_source_ports);
+		free(cfg->services[i].set.fence.allow);
 	}
+	free(cfg->geo.dataset);
+	rp_geo_regions_free(&cfg->geo.regions);
 	free(cfg->services);
 	free(cfg->tenants);
 	free(cfg->interfaces);
@@ -1073,6 +1249,7 @@ int rp_config_parse(const char *name, const unsigned char *buf, size_t len, stru
 		{ "known_clients", key_known_clients, 0 },
 		{ "level_lease", key_level_lease, 0 },
 		{ "defaults", key_defaults, 0 },
+		{ "geo", key_geo, 0 },
 		{ "tenants", key_tenants, 1 },
 	};
 	struct rp_config cfg;
@@ -1099,6 +1276,8 @@ int rp_config_parse(const char *name, const unsigned char *buf, size_t len, stru
 	root = yaml_document_get_root_node(&doc);
 	/* An empty file is the built-in defaults. */
 	ret = root ? walk_map(&c, root, keys, NKEYS(keys), NULL, "the top level") : 0;
+	if (!ret)
+		ret = resolve_fences(&c);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	for (unsigned int i = 0; i < c.n_scratch; i++)

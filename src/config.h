@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "geo_region.h"
+
 #define RP_CFG_MAX_NAME 64
 
 struct rp_prefix {
@@ -48,6 +50,34 @@ struct rp_thresholds_cfg {
 	uint64_t syn_pps;
 };
 
+/* fence.unknown: whether the region `unknown` passes the fence (docs/geo.md). */
+enum rp_fence_unknown {
+	RP_FENCE_UNKNOWN_UNSET = 0, /* not written: deny */
+	RP_FENCE_UNKNOWN_ALLOW = 1,
+	RP_FENCE_UNKNOWN_DENY = 2,
+};
+
+/*
+ * The geo-fence of a service (level 3, docs/geo.md): the countries admitted. "fence:" given
+ * at any level of the inheritance sets configured; allow (a list, replaced as a whole)
+ * and unknown inherit separately. After a successful parse, set holds the resolved
+ * countries: the allow list's codes and regions, plus the region `unknown` when
+ * unknown is allow (or `unknown` is listed).
+ */
+struct rp_fence_cfg {
+	bool configured; /* false: the service has no fence */
+	uint8_t unknown; /* enum rp_fence_unknown */
+	unsigned int n_allow;
+	struct rp_geo_name *allow; /* as written, with their places */
+	__u64 set[RP_GEO_SET_WORDS];
+};
+
+/* The top-level "geo:" section. */
+struct rp_geo_cfg {
+	char *dataset; /* a path; NULL: the built-in dataset (rp_geo_default_path()) */
+	struct rp_geo_regions regions; /* resolved */
+};
+
 /* Settings that inherit: top-level "defaults", then the tenant, then the service. */
 struct rp_svc_settings {
 	uint8_t class; /* enum rp_class; default normal */
@@ -60,6 +90,7 @@ struct rp_svc_settings {
 	/* Reflection source ports this service legitimately receives from (resolvers). */
 	unsigned int n_uses_source_ports;
 	struct rp_portspec *uses_source_ports;
+	struct rp_fence_cfg fence;
 };
 
 struct rp_service_cfg {
@@ -111,6 +142,7 @@ struct rp_config {
 	uint64_t known_ttl_ns; /* known-client lifetime; default 14 days */
 	bool known_learn; /* learn known clients at level 0; default true */
 	uint64_t level_lease_ns; /* level expiry the control plane renews; default 5 s */
+	struct rp_geo_cfg geo;
 	unsigned int n_tenants;
 	struct rp_tenant_cfg *tenants;
 	unsigned int n_services;

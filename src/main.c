@@ -22,6 +22,7 @@ static const struct rp_cmd {
 	{ "gen", rp_cmd_gen, "generate a labelled scenario capture (tests, demos, benches)" },
 	{ "bench", rp_cmd_bench, "measure the data plane against the parse-and-drop floor" },
 	{ "reasons", rp_cmd_reasons, "list every reason code with its meaning" },
+	{ "geo", rp_cmd_geo, "country datasets and regions: lookup, info, build, diff" },
 };
 
 static void usage(FILE *f)

@@ -296,7 +296,88 @@ static void test_new_key_errors(void)
 	expect_errors(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* geo: and fence: (docs/config.md, docs/geo.md): fences inherit like settings (the allow list
+ * replaced as a whole, unknown on its own), resolve to country sets after the whole file,
+ * so a fence may name a region defined further down. */
+static void test_geo_and_fence(void)
+{
+	struct rp_config c;
+	char err[512] = "";
+	const char *y = "defaults:\n"
+			"  fence: { allow: [europe_plus] }\n"
+			"geo:\n"
+			"  dataset: /srv/geo/GeoLite2-Country.mmdb\n"
+			"  regions:\n"
+			"    europe_plus: [europe, MA, TN, DZ]\n"
+			"tenants:\n"
+			"  - name: aphp\n"
+			"    fence: { unknown: allow }\n"
+			"    services:\n"
+			"      - { name: portal, addresses: [192.0.2.10] }\n"
+			"      - name: vpn\n"
+			"        addresses: [192.0.2.50]\n"
+			"        fence: { allow: [FR, schengen], unknown: deny }\n"
+			"  - name: lab\n"
+			"    services:\n"
+			"      - { name: web, addresses: [192.0.2.128/26], fence: { allow: [US, unknown] } }\n"
+			"      - { name: open, addresses: [192.0.2.192/26] }\n";
+	const struct rp_fence_cfg *f;
+
+	if (!CHECK(parse(y, &c, err, sizeof(err)) == 0, "refused: %s", err))
+		return;
+	CHECK_STR(c.geo.dataset, "/srv/geo/GeoLite2-Country.mmdb");
+	CHECK_EQ(c.geo.regions.n, 1);
+	/* portal: the defaults' allow list, the tenant's unknown: allow. */
+	f = &c.services[0].set.fence;
+	CHECK(f->configured, "portal fenced");
+	CHECK_EQ(f->unknown, RP_FENCE_UNKNOWN_ALLOW);
+	CHECK_EQ(f->n_allow, 1);
+	CHECK_STR(f->allow[0].name, "europe_plus");
+	CHECK(rp_geo_set_has(f->set, RP_GEO_CODE('M', 'A')) && rp_geo_set_has(f->set, RP_GEO_CODE('G', 'B')),
+	      "portal allows europe_plus");
+	CHECK(rp_geo_set_has(f->set, RP_GEO_NONE) && rp_geo_set_has(f->set, RP_GEO_CODE('Z', 'Z')),
+	      "portal allows unknown");
+	CHECK(!rp_geo_set_has(f->set, RP_GEO_CODE('U', 'S')), "portal refuses US");
+	/* vpn: its own list, unknown denied. */
+	f = &c.services[1].set.fence;
+	CHECK_EQ(f->n_allow, 2);
+	CHECK(rp_geo_set_has(f->set, RP_GEO_CODE('C', 'H')) && !rp_geo_set_has(f->set, RP_GEO_CODE('G', 'B')),
+	      "vpn: schengen");
+	CHECK(!rp_geo_set_has(f->set, RP_GEO_NONE), "vpn denies unknown");
+	/* web: listing unknown allows it. */
+	f = &c.services[2].set.fence;
+	CHECK_EQ(f->unknown, RP_FENCE_UNKNOWN_ALLOW);
+	CHECK(rp_geo_set_has(f->set, RP_GEO_NONE) && rp_geo_set_has(f->set, RP_GEO_CODE('U', 'S')),
+	      "web");
+	/* open: the defaults' fence, unknown denied by default. */
+	f = &c.services[3].set.fence;
+	CHECK(f->configured, "open inherits the defaults' fence");
+	CHECK(!rp_geo_set_has(f->set, RP_GEO_NONE), "unknown: deny by default");
+	rp_config_free(&c);
+
+	/* No fence anywhere: none configured. */
+	CHECK_EQ(parse("tenants:\n  - name: t\n    services:\n      - { name: s, addresses: [192.0.2.1] }\n",
+		       &c, err, sizeof(err)), 0);
+	CHECK(!c.services[0].set.fence.configured, "no fence");
+	CHECK(!c.geo.dataset, "builtin dataset");
+	rp_config_free(&c);
+
+	{
+		static const struct bad cases[] = {
+			{ "defaults:\n  fence: { allow: [FR, atlantis] }\ntenants:\n  - name: t\n    services:\n      - { name: s, addresses: [192.0.2.1] }\n",
+			  "t.yaml:2:24: ", "unknown region 'atlantis'" },
+			{ "tenants:\n  - name: t\n    services:\n      - name: s\n        addresses: [192.0.2.1]\n        fence: { allow: [unknown], unknown: deny }\n",
+			  "t.yaml:6:26: ", "lists 'unknown' but says unknown: deny" },
+			{ "defaults:\n  fence: { unknown: maybe }\n", "t.yaml:2:21: ", "neither 'allow' nor 'deny'" },
+			{ "defaults:\n  fence: { regions: [eu] }\n", "t.yaml:2:12: ", "unknown key 'regions'" },
+			{ "defaults:\n  fence: { allow: FR }\n", "t.yaml:2:19: ", "expected a list" },
+		};
+
+		expect_errors(cases, sizeof(cases) / sizeof(cases[0]));
+	}
+}
+
 RP_TESTS(RP_T(test_valid), RP_T(test_empty_is_defaults), RP_T(test_errors_name_line_and_column),
 	 RP_T(test_error_keeps_previous), RP_T(test_missing_file), RP_T(test_inheritance),
 	 RP_T(test_top_level_keys), RP_T(test_builtin_defaults), RP_T(test_scalars),
-	 RP_T(test_new_key_errors))
+	 RP_T(test_new_key_errors), RP_T(test_geo_and_fence))
