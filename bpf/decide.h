@@ -81,6 +81,8 @@ static __always_inline int rp_decide(const struct rp_input *in, struct rp_rec_ou
 		f->tcp_flags = p->tcp_flags;
 		f->dir = dir;
 		f->dir_src = dir_src;
+		f->wire_len = p->wire_len;
+		f->country = 0;
 		verdict = rp_policy(f);
 		service = f->svc;
 		level = f->level;
@@ -102,6 +104,7 @@ static __always_inline int rp_decide(const struct rp_input *in, struct rp_rec_ou
 	out->pflags = p->pflags;
 	out->vlans = p->vlans;
 	out->dir_src = dir_src;
+	out->country = p->l3 != RP_L3_NONE && !rp_reason_malformed(reason) ? f->country : 0;
 	out->spare = 0;
 	out->spare2 = 0;
 	out->magic = RP_REC_MAGIC_OUT;

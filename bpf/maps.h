@@ -157,6 +157,14 @@ struct {
 	__type(value, struct rp_frag_ent);
 } rp_frags SEC(".maps");
 
+/* Per-country counters of the fence stage (include/rempart/policy.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, RP_MAX_FENCED * RP_GEO_NCODES);
+	__type(key, __u32);
+	__type(value, struct rp_geo_count);
+} rp_geo_counters SEC(".maps");
+
 /* What the decision code hands to the stages, and what they hand back. */
 struct rp_facts {
 	__u32 saddr[4]; /* network order, IPv4 in [0] */
@@ -167,6 +175,9 @@ struct rp_facts {
 	__u16 sport, dport;
 	__u16 payload; /* TCP payload bytes */
 	__u8 l3, l4, pflags, tcp_flags, dir, dir_src;
+	__u32 wire_len; /* bytes on the wire (the per-country byte counters) */
+	__u16 country; /* out: the source's country, when the fence looked it up */
+	__u16 _pad3;
 	__u32 key[4]; /* the per-source key: the source masked to its length */
 	/* out */
 	__u16 svc;

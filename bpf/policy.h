@@ -12,6 +12,7 @@
 #define RP_BPF_POLICY_H
 
 #include "maps.h"
+#include "geo.h"
 
 _Static_assert((RP_PK_MAX & (RP_PK_MAX - 1)) == 0, "RP_PK_MAX must be a power of 2");
 
@@ -501,6 +502,36 @@ __noinline int rp_frag_record(struct rp_facts *f)
 	return 1;
 }
 
+/*
+ * The fence (level 3): is the source's country in the service's set? Counts the frame in
+ * the service's per-country row. 1: admitted, 0: not.
+ */
+__noinline int rp_fence_check(struct rp_facts *f, const struct rp_svc_policy *sp)
+{
+	struct rp_geo_count *c;
+	__u32 cc, idx, in;
+
+	if (!f || !sp)
+		return 1;
+	cc = rp_geo_country(f->l3 == RP_L3_IPV6, f->saddr);
+	if (cc >= RP_GEO_NCODES)
+		cc = RP_GEO_NONE;
+	f->country = cc;
+	in = (sp->fence[cc >> 6] >> (cc & 63)) & 1;
+	idx = (__u32)(sp->fence_idx % RP_MAX_FENCED) * RP_GEO_NCODES + cc;
+	c = bpf_map_lookup_elem(&rp_geo_counters, &idx);
+	if (c) {
+		if (in) {
+			c->pass_pkts++;
+			c->pass_bytes += f->wire_len;
+		} else {
+			c->drop_pkts++;
+			c->drop_bytes += f->wire_len;
+		}
+	}
+	return in;
+}
+
 static __always_inline int rp_set(struct rp_facts *f, int verdict, int reason)
 {
 	f->verdict = verdict;
@@ -657,13 +688,15 @@ __noinline int rp_policy(struct rp_facts *f)
 			return rp_set(f, RP_V_DROP, RP_R_src_rate);
 	}
 
-	/* Levels 3 and 4: only known clients (and, at 4, critical services) pass. The fence's
-	 * region check arrives with the geo stage; until then level 3 admits like level 2. */
+	/* Levels 3 and 4: known clients pass; then the fence admits its countries, and at 4
+	 * only critical services pass at all. Allow lists won above. */
 	if (level >= RP_LVL_FENCE) {
 		if ((stages & RP_ST_KNOWN) && rp_known_has(f)) {
 			rp_set(f, RP_V_PASS, RP_R_known_client);
 			goto record_first;
 		}
+		if ((sp->flags & RP_SF_FENCE) && (stages & RP_ST_FENCE) && !rp_fence_check(f, sp))
+			return rp_set(f, RP_V_DROP, RP_R_geo_fence);
 		if (level >= RP_LVL_SHIELD && sp->class != 2 /* RP_CLASS_CRITICAL */)
 			return rp_set(f, RP_V_DROP, RP_R_shield);
 	}

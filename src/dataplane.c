@@ -318,6 +318,8 @@ void rp_dp_close(struct rp_dp *dp)
 	dp->skel = NULL;
 	free(dp->percpu);
 	dp->percpu = NULL;
+	free(dp->geo_path);
+	dp->geo_path = NULL;
 }
 
 int rp_dp_apply_config(struct rp_dp *dp, const struct rp_config *cfg)

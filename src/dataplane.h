@@ -22,6 +22,10 @@ struct rp_dp {
 	int counters_fd;
 	int ncpus; /* possible CPUs: the per-CPU value count */
 	struct rp_svc_counters *percpu; /* ncpus values, the lookup buffer */
+	/* The country dataset in the geo tables (policy.c loads it for the fences). */
+	char *geo_path; /* NULL: none loaded */
+	char geo_name[64];
+	char geo_date[32];
 };
 
 enum rp_dp_mode {

@@ -21,6 +21,8 @@
 
 #include "rempart/abi.h"
 #include "rempart.skel.h"
+#include "geo.h"
+#include "geo_maps.h"
 #include "log.h"
 #include "policy.h"
 
@@ -72,6 +74,8 @@ struct rp_build {
 	struct rp_ptab_ent *ptab; /* RP_PTAB_SIZE entries: the slot's table */
 	unsigned int n_ptab;
 	unsigned int max_disp; /* the longest distance of an entry from its home */
+	unsigned int n_fenced; /* services with a fence (rows of rp_geo_counters) */
+	const char *fence_over; /* the first service over RP_MAX_FENCED */
 	char *err;
 	size_t errlen;
 };
@@ -327,6 +331,45 @@ static void build_service(struct rp_build *b, const struct rp_config *cfg, unsig
 	sp->allow_burst_milli = s->set.allow_ceiling.burst > UINT32_MAX / 1000 ?
 					UINT32_MAX :
 					s->set.allow_ceiling.burst * 1000;
+	if (s->set.fence.configured && b->n_fenced >= RP_MAX_FENCED && !b->fence_over)
+		b->fence_over = s->name;
+	if (s->set.fence.configured && b->n_fenced < RP_MAX_FENCED) {
+		sp->flags |= RP_SF_FENCE;
+		sp->fence_idx = b->n_fenced++;
+		memcpy(sp->fence, s->set.fence.set, sizeof(sp->fence));
+	}
+}
+
+/* The country dataset the fences need, compiled into the data plane's geo tables when it is
+ * not the one already there. Before the policy flip, so no fence ever runs without data. */
+static int build_geo(struct rp_build *b, const struct rp_config *cfg)
+{
+	const char *path = cfg->geo.dataset ? cfg->geo.dataset : rp_geo_default_path();
+	struct rp_geo_load_stats st;
+	struct rp_geo_db db = { 0 };
+	struct rp_dp *dp = b->dp;
+	int ret;
+
+	if (!b->n_fenced || (dp->geo_path && !strcmp(dp->geo_path, path)))
+		return 0;
+	ret = rp_geo_load(&db, path, b->err, b->errlen);
+	if (ret)
+		return ret;
+	ret = rp_geo_maps_load(dp->skel->obj, &db, &st);
+	if (ret) {
+		perr(b->err, b->errlen, "%s: cannot load the country tables: %s", path,
+		     strerror(-ret));
+	} else {
+		free(dp->geo_path);
+		dp->geo_path = strdup(path);
+		snprintf(dp->geo_name, sizeof(dp->geo_name), "%s", db.name);
+		snprintf(dp->geo_date, sizeof(dp->geo_date), "%s", db.date);
+		rp_info("geo: %s (%s, %s) loaded: %zu IPv4 and %zu IPv6 ranges, %zu KiB of tables in %.0f ms",
+			path, db.name, db.date, db.n4, db.n6, st.bytes_kernel >> 10,
+			st.build_ms + st.write_ms);
+	}
+	rp_geo_free(&db);
+	return ret;
 }
 
 /* Sites: each distinct service prefix. Its ports are those of the services owning exactly
@@ -477,6 +520,11 @@ int rp_policy_apply(struct rp_dp *dp, const struct rp_config *cfg, char *err, si
 		ret = build_lists(b, cfg);
 	if (!ret)
 		ret = ptab_seal(b);
+	if (!ret && b->fence_over)
+		ret = perr(err, errlen, "service %s: more than %d services have a fence",
+			   b->fence_over, RP_MAX_FENCED);
+	if (!ret)
+		ret = build_geo(b, cfg);
 	if (ret)
 		goto out;
 	b->glob.src_len4 = cfg->source_v4 ? cfg->source_v4 : 32;

@@ -90,7 +90,8 @@ struct rp_rec_out {
 	__u8 pflags; /* RP_PF_* */
 	__u8 vlans; /* VLAN tags seen (0-2) */
 	__u8 dir_src; /* enum rp_dir_src */
-	__u32 spare; /* room for later fields (country, ...) */
+	__u16 country; /* the source's country when the fence looked it up (RP_GEO_CODE), else 0 */
+	__u16 spare; /* room for later fields */
 	__u16 spare2;
 	__u16 magic; /* RP_REC_MAGIC_OUT once the program has written its decision */
 };

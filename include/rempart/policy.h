@@ -16,6 +16,7 @@
 
 #include <linux/types.h>
 #include "rempart/abi.h"
+#include "rempart/geo.h"
 
 #define RP_SLOTS 2
 #define RP_MAX_LENS 16 /* distinct prefix lengths per kind of prefix set */
@@ -134,6 +135,7 @@ static inline __u32 rp_ptab_hash(const __u32 *k, __u32 tag, __u32 svc, __u64 see
 #define RP_SF_FRAGMENTS 0x01 /* the service needs IP fragments */
 #define RP_SF_LEARN 0x02 /* learn known clients at level 0 */
 #define RP_SF_TCP 0x04 /* the service has TCP ports (known clients apply) */
+#define RP_SF_FENCE 0x08 /* the service has a geo-fence, armed from level 3 */
 
 /* Stages, each switchable per service (bench increments and operators). */
 #define RP_ST_ALLOW 0x01
@@ -143,7 +145,8 @@ static inline __u32 rp_ptab_hash(const __u32 *k, __u32 tag, __u32 svc, __u64 see
 #define RP_ST_LIMIT 0x10
 #define RP_ST_KNOWN 0x20 /* fence and shield exemptions for known clients */
 #define RP_ST_SKETCH 0x40 /* sketch updates and heavy-hitter reports */
-#define RP_ST_ALL 0x7f
+#define RP_ST_FENCE 0x80 /* the geo-fence (level 3) */
+#define RP_ST_ALL 0xff
 
 struct rp_svc_policy {
 	__u16 tenant;
@@ -152,7 +155,7 @@ struct rp_svc_policy {
 	__u8 floor; /* level floor */
 	__u8 stages; /* RP_ST_* enabled */
 	__u8 in_use;
-	__u8 _pad;
+	__u8 fence_idx; /* RP_SF_FENCE: the service's row in rp_geo_counters */
 	/* Per-source token bucket (level >= 2), in the sketch: leak per 2^20 ns, in 1/1024
 	 * frame << 16, and the burst in 1/1024 frame. 0 leak: no limit. */
 	__u64 src_leak;
@@ -161,8 +164,20 @@ struct rp_svc_policy {
 	__u32 allow_pps;
 	__u32 allow_burst_milli;
 	__u32 _pad2;
+	/* RP_SF_FENCE: the countries the fence admits, one bit per RP_GEO_CODE (the region
+	 * `unknown` included when the fence admits it). */
+	__u64 fence[RP_GEO_SET_WORDS];
 };
-RP_ASSERT_SIZE(struct rp_svc_policy, 32);
+RP_ASSERT_SIZE(struct rp_svc_policy, 32 + 8 * RP_GEO_SET_WORDS);
+
+/* Per-country counters of the fence stage, per fenced service (rp_geo_counters, per CPU):
+ * row fence_idx, column RP_GEO_CODE. Counted when the fence judges a frame (level 3 and
+ * up, after allow lists and known clients). */
+#define RP_MAX_FENCED 32
+struct rp_geo_count {
+	__u64 pass_pkts, pass_bytes, drop_pkts, drop_bytes;
+};
+RP_ASSERT_SIZE(struct rp_geo_count, 32);
 
 /* Slot-wide policy values (rp_glob[slot]). */
 struct rp_glob {

@@ -69,6 +69,8 @@
 	X(shield,           0x4a, "level 4: not allow-listed, not a known client, not critical")  \
 	X(known_client,     0x4b, "known client: passed through the fence or the shield")         \
 	X(frag_follow,      0x4c, "later fragment that followed its passed first fragment")       \
+	/* geo */                                                                              \
+	X(geo_fence,        0x80, "level 3: source country outside the service's fence")          \
 	/* rates and heavy hitters */                                                            \
 	X(src_rate,         0xa0, "source over its per-source token bucket (level 2)")            \
 	X(deny_heavy,       0xa1, "heavy-hitter deny in force for the service (level 2)")         \
