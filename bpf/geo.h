@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The country of an address (docs/geo.md, "Data-plane lookup"): the tables of
+ * include/rempart/geo_tables.h, filled by src/geo_maps.c.
+ *
+ * IPv4: two to four array loads (top, then mid and leaf for mixed /16s and /20s), and a
+ * bisection of at most 17 steps for the rare /24 split between countries. IPv6: a descent of
+ * at most 18 levels in an Eytzinger-ordered key array, and a bisection of at most 12 steps
+ * for a /64 split below /64. Every loop is bounded by a constant.
+ */
+#ifndef RP_BPF_GEO_H
+#define RP_BPF_GEO_H
+
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "rempart/geo.h"
+#include "rempart/geo_tables.h"
+
+/* The slot in force: written by userspace after the other slot is complete. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} rp_geo_slot SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_GEO_SLOTS);
+	__type(key, __u32);
+	__type(value, struct rp_geo_meta);
+	__uint(map_flags, BPF_F_MMAPABLE);
+} rp_geo_meta SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_GEO_SLOTS * RP_GEO4_TOP);
+	__type(key, __u32);
+	__type(value, struct rp_geo_node);
+	__uint(map_flags, BPF_F_MMAPABLE);
+} rp_geo4_top SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_GEO_SLOTS * RP_GEO4_MAX_MID);
+	__type(key, __u32);
+	__type(value, struct rp_geo_node);
+	__uint(map_flags, BPF_F_MMAPABLE);
+} rp_geo4_mid SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_GEO_SLOTS * RP_GEO4_MAX_LEAF);
+	__type(key, __u32);
+	__type(value, struct rp_geo_leaf);
+	__uint(map_flags, BPF_F_MMAPABLE);
+} rp_geo4_leaf SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_GEO_SLOTS * RP_GEO4_MAX_EXC);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(map_flags, BPF_F_MMAPABLE);
+} rp_geo4_exc SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_GEO_SLOTS * RP_GEO6_KEY_ELEMS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(map_flags, BPF_F_MMAPABLE);
+} rp_geo6_key SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_GEO_SLOTS * RP_GEO6_CODE_ELEMS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(map_flags, BPF_F_MMAPABLE);
+} rp_geo6_code SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_GEO_SLOTS * RP_GEO6_MAX_EXC);
+	__type(key, __u32);
+	__type(value, struct rp_geo_exc6);
+	__uint(map_flags, BPF_F_MMAPABLE);
+} rp_geo6_exc SEC(".maps");
+
+/* The last entry of exc4 at or below addr: the /24's own first entry bounds the answer. */
+static __always_inline __u16 rp_geo4_exc_find(__u32 slot, __u32 addr)
+{
+	struct rp_geo_meta *m = bpf_map_lookup_elem(&rp_geo_meta, &slot);
+	__u64 want = (__u64)addr << 32 | 0xffffffffu, *v;
+	__u32 lo = 0, n, half, k;
+
+	if (!m)
+		return RP_GEO_NONE;
+	n = m->n4exc;
+	for (int i = 0; i < RP_GEO4_EXC_LEVELS + 1; i++) {
+		if (n <= 1)
+			break;
+		half = n / 2;
+		k = slot * RP_GEO4_MAX_EXC + lo + half;
+		v = bpf_map_lookup_elem(&rp_geo4_exc, &k);
+		if (!v)
+			return RP_GEO_NONE;
+		if (*v <= want)
+			lo += half;
+		n -= half;
+	}
+	k = slot * RP_GEO4_MAX_EXC + lo;
+	v = bpf_map_lookup_elem(&rp_geo4_exc, &k);
+	return v && (*v >> 32) <= addr ? (__u16)*v : RP_GEO_NONE;
+}
+
+/* addr in host order. */
+static __always_inline __u16 rp_geo4(__u32 slot, __u32 addr)
+{
+	struct rp_geo_node *n;
+	struct rp_geo_leaf *l;
+	__u32 k = slot * RP_GEO4_TOP + (addr >> 20), e;
+	__u16 c;
+
+	n = bpf_map_lookup_elem(&rp_geo4_top, &k);
+	if (!n)
+		return RP_GEO_NONE;
+	e = n->e[(addr >> 16) & 15];
+	if (!(e & RP_GEO_PTR))
+		return (__u16)e;
+	k = e & ~RP_GEO_PTR;
+	n = bpf_map_lookup_elem(&rp_geo4_mid, &k);
+	if (!n)
+		return RP_GEO_NONE;
+	e = n->e[(addr >> 12) & 15];
+	if (!(e & RP_GEO_PTR))
+		return (__u16)e;
+	k = e & ~RP_GEO_PTR;
+	l = bpf_map_lookup_elem(&rp_geo4_leaf, &k);
+	if (!l)
+		return RP_GEO_NONE;
+	c = l->c[(addr >> 8) & 15];
+	if (c != RP_GEO_SPLIT)
+		return c;
+	return rp_geo4_exc_find(slot, addr);
+}
+
+static __always_inline __u16 rp_geo6_exc_find(__u32 slot, __u32 nexc, __u64 hi, __u64 lo)
+{
+	struct rp_geo_exc6 *x;
+	__u32 base = 0, n = nexc, half, k;
+
+	for (int i = 0; i < RP_GEO6_EXC_LEVELS + 1; i++) {
+		if (n <= 1)
+			break;
+		half = n / 2;
+		k = slot * RP_GEO6_MAX_EXC + base + half;
+		x = bpf_map_lookup_elem(&rp_geo6_exc, &k);
+		if (!x)
+			return RP_GEO_NONE;
+		if (x->hi < hi || (x->hi == hi && x->lo <= lo))
+			base += half;
+		n -= half;
+	}
+	k = slot * RP_GEO6_MAX_EXC + base;
+	x = bpf_map_lookup_elem(&rp_geo6_exc, &k);
+	if (!x || x->hi > hi || (x->hi == hi && x->lo > lo))
+		return RP_GEO_NONE;
+	return (__u16)x->code;
+}
+
+/* hi, lo: the address's halves in host order. */
+static __always_inline __u16 rp_geo6(__u32 slot, __u64 hi, __u64 lo)
+{
+	struct rp_geo_meta *m = bpf_map_lookup_elem(&rp_geo_meta, &slot);
+	__u32 k = 1, best = 0, n, kk;
+	__u64 *v;
+	__u16 c;
+
+	if (!m)
+		return RP_GEO_NONE;
+	n = m->n6;
+	/* The predecessor in a binary search tree is the last node where the descent went
+	 * right. The smallest key is 0 (the run at ::), so every address has one when n > 0;
+	 * with n == 0, best stays 0, whose code the loader sets to RP_GEO_NONE. */
+	for (int i = 0; i < RP_GEO6_LEVELS; i++) {
+		if (k > n)
+			break;
+		kk = slot * RP_GEO6_KEY_ELEMS + k;
+		v = bpf_map_lookup_elem(&rp_geo6_key, &kk);
+		if (!v)
+			return RP_GEO_NONE;
+		if (*v <= hi) {
+			best = k;
+			k = 2 * k + 1;
+		} else {
+			k = 2 * k;
+		}
+	}
+	kk = slot * RP_GEO6_CODE_ELEMS + best / 4;
+	v = bpf_map_lookup_elem(&rp_geo6_code, &kk);
+	if (!v)
+		return RP_GEO_NONE;
+	c = (__u16)(*v >> ((best & 3) * 16));
+	if (c != RP_GEO_SPLIT)
+		return c;
+	return rp_geo6_exc_find(slot, m->n6exc, hi, lo);
+}
+
+/*
+ * The country code (RP_GEO_CODE, or RP_GEO_NONE outside the dataset) of an address as the
+ * parser stores it: network order words, IPv4 in addr_be[0].
+ */
+static __always_inline __u16 rp_geo_country(bool v6, const __u32 *addr_be)
+{
+	__u32 zero = 0, *s = bpf_map_lookup_elem(&rp_geo_slot, &zero);
+	__u32 slot = s ? *s & 1 : 0;
+
+	if (!v6)
+		return rp_geo4(slot, bpf_ntohl(addr_be[0]));
+	return rp_geo6(slot, (__u64)bpf_ntohl(addr_be[0]) << 32 | bpf_ntohl(addr_be[1]),
+		       (__u64)bpf_ntohl(addr_be[2]) << 32 | bpf_ntohl(addr_be[3]));
+}
+
+#endif /* RP_BPF_GEO_H */

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The data plane's country tables (docs/geo.md, "Data-plane lookup"): their layout as
+ * bpf/geo.h reads them and src/geo_maps.c writes them.
+ *
+ * Two slots of every table; rp_geo_slot says which one is in force. A load fills the other
+ * slot whole, then flips rp_geo_slot in one store: a frame reads the selector once and sees
+ * one dataset, never a mix.
+ *
+ * IPv4 is a three-level trie of fanout 16 over the top 24 bits, then exceptions:
+ *   top   /12 -> 16 entries, one per /16 (one cache line per /12)
+ *   mid   per mixed /16: 16 entries, one per /20 (one cache line)
+ *   leaf  per mixed /20: 16 country codes, one per /24 (32 bytes, shared between /20s
+ *         that look alike)
+ * An entry of top or mid is either a country code (the whole /16 or /20 is that country)
+ * or RP_GEO_PTR | the absolute index of the node below in its map. A leaf code of
+ * RP_GEO_SPLIT marks a /24 split between countries: its boundaries are in exc4, a sorted
+ * array of (first address << 32 | code), searched by bisection.
+ *
+ * IPv6 is a sorted set of /64 boundaries in Eytzinger order (key6: the upper 64 bits of the
+ * first address of each run; code6: the run's code), searched as a binary tree whose first
+ * levels share a few cache lines. A /64 holding a boundary below /64 carries RP_GEO_SPLIT:
+ * its boundaries are in exc6, sorted 128-bit starts, searched by bisection.
+ */
+#ifndef REMPART_GEO_TABLES_H
+#define REMPART_GEO_TABLES_H
+
+#include <linux/types.h>
+#include "rempart/abi.h"
+
+#define RP_GEO_SLOTS 2
+#define RP_GEO_PTR 0x80000000u
+#define RP_GEO_SPLIT 0xffff /* a leaf or code6 value: look in the exceptions */
+
+#define RP_GEO_FAN 16
+#define RP_GEO4_TOP 4096 /* top nodes per slot: one per /12 */
+#define RP_GEO4_MAX_MID 65536 /* mixed /16s per slot */
+#define RP_GEO4_MAX_LEAF 262144 /* distinct mixed /20s per slot */
+#define RP_GEO4_EXC_LEVELS 17
+#define RP_GEO4_MAX_EXC (1u << RP_GEO4_EXC_LEVELS) /* per slot */
+
+#define RP_GEO6_LEVELS 18
+#define RP_GEO6_MAX_KEYS ((1u << RP_GEO6_LEVELS) - 1) /* per slot, at Eytzinger 1..n */
+#define RP_GEO6_KEY_ELEMS (1u << RP_GEO6_LEVELS) /* per slot; element 0 unused */
+#define RP_GEO6_CODE_ELEMS (RP_GEO6_KEY_ELEMS / 4) /* four codes per element */
+#define RP_GEO6_EXC_LEVELS 12
+#define RP_GEO6_MAX_EXC (1u << RP_GEO6_EXC_LEVELS)
+
+/* top and mid nodes: 16 entries */
+struct rp_geo_node {
+	__u32 e[RP_GEO_FAN];
+};
+RP_ASSERT_SIZE(struct rp_geo_node, 64);
+
+struct rp_geo_leaf {
+	__u16 c[RP_GEO_FAN];
+};
+RP_ASSERT_SIZE(struct rp_geo_leaf, 32);
+
+struct rp_geo_exc6 {
+	__u64 hi, lo; /* first address, host order halves */
+	__u64 code;
+};
+RP_ASSERT_SIZE(struct rp_geo_exc6, 24);
+
+/* Per slot: the lengths of the searched arrays. */
+struct rp_geo_meta {
+	__u32 n4exc; /* entries of exc4 */
+	__u32 n6; /* keys of key6, at 1..n6 */
+	__u32 n6exc; /* entries of exc6 */
+	__u32 _pad;
+};
+RP_ASSERT_SIZE(struct rp_geo_meta, 16);
+
+/* The test probe's record (rp_geo_probe in bpf/rempart.bpf.c): the frame is an array of
+ * them, and the program writes each answer into code. */
+struct rp_geo_probe {
+	__u8 family; /* 4 or 6 */
+	__u8 _pad;
+	__u16 code; /* out */
+	__u32 addr[4]; /* network order, IPv4 in addr[0] */
+};
+RP_ASSERT_SIZE(struct rp_geo_probe, 20);
+#define RP_GEO_PROBE_MAX 160 /* records per run: 3200 bytes, within one page */
+
+#endif
