@@ -3,10 +3,10 @@
  * The country of an address (docs/geo.md, "Data-plane lookup"): the tables of
  * include/rempart/geo_tables.h, filled by src/geo_maps.c.
  *
- * IPv4: two to four array loads (top, then mid and leaf for mixed /16s and /20s), and a
- * bisection of at most 17 steps for the rare /24 split between countries. IPv6: a descent of
- * at most 18 levels in an Eytzinger-ordered key array, and a bisection of at most 12 steps
- * for a /64 split below /64. Every loop is bounded by a constant.
+ * IPv4: two to four array loads (top, then mid and leaf for mixed /16s and /20s), and for
+ * the rare /24 split between countries a bisection over its own boundaries (8 steps at
+ * most). IPv6: a descent of at most 19 levels in an Eytzinger-ordered key array, and a
+ * bisection over a split /64's boundaries. Every loop is bounded by a constant.
  */
 #ifndef RP_BPF_GEO_H
 #define RP_BPF_GEO_H
@@ -60,6 +60,14 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_GEO_SLOTS * RP_GEO4_MAX_SPLIT);
+	__type(key, __u32);
+	__type(value, struct rp_geo_span);
+	__uint(map_flags, BPF_F_MMAPABLE);
+} rp_geo4_split SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, RP_GEO_SLOTS * RP_GEO4_MAX_EXC);
 	__type(key, __u32);
 	__type(value, __u64);
@@ -84,36 +92,45 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_GEO_SLOTS * RP_GEO6_MAX_SPLIT);
+	__type(key, __u32);
+	__type(value, struct rp_geo_span);
+	__uint(map_flags, BPF_F_MMAPABLE);
+} rp_geo6_split SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, RP_GEO_SLOTS * RP_GEO6_MAX_EXC);
 	__type(key, __u32);
 	__type(value, struct rp_geo_exc6);
 	__uint(map_flags, BPF_F_MMAPABLE);
 } rp_geo6_exc SEC(".maps");
 
-/* The last entry of exc4 at or below addr: the /24's own first entry bounds the answer. */
-static __always_inline __u16 rp_geo4_exc_find(__u32 slot, __u32 addr)
+/* The last entry of a split /24's span at or below addr: the span's first entry is the
+ * /24's first address, so there always is one. */
+static __always_inline __u16 rp_geo4_exc_find(__u32 slot, __u32 split, __u32 addr)
 {
-	struct rp_geo_meta *m = bpf_map_lookup_elem(&rp_geo_meta, &slot);
+	__u32 k = slot * RP_GEO4_MAX_SPLIT + split, lo, n, half;
 	__u64 want = (__u64)addr << 32 | 0xffffffffu, *v;
-	__u32 lo = 0, n, half, k;
+	struct rp_geo_span *sp = bpf_map_lookup_elem(&rp_geo4_split, &k);
 
-	if (!m)
+	if (!sp)
 		return RP_GEO_NONE;
-	n = m->n4exc;
+	lo = sp->first;
+	n = sp->n;
 	for (int i = 0; i < RP_GEO4_EXC_LEVELS + 1; i++) {
 		if (n <= 1)
 			break;
 		half = n / 2;
-		k = slot * RP_GEO4_MAX_EXC + lo + half;
+		k = lo + half;
 		v = bpf_map_lookup_elem(&rp_geo4_exc, &k);
 		if (!v)
 			return RP_GEO_NONE;
 		if (*v <= want)
-			lo += half;
+			lo = k;
 		n -= half;
 	}
-	k = slot * RP_GEO4_MAX_EXC + lo;
-	v = bpf_map_lookup_elem(&rp_geo4_exc, &k);
+	v = bpf_map_lookup_elem(&rp_geo4_exc, &lo);
 	return v && (*v >> 32) <= addr ? (__u16)*v : RP_GEO_NONE;
 }
 
@@ -143,30 +160,34 @@ static __always_inline __u16 rp_geo4(__u32 slot, __u32 addr)
 	if (!l)
 		return RP_GEO_NONE;
 	c = l->c[(addr >> 8) & 15];
-	if (c != RP_GEO_SPLIT)
+	if (!(c & RP_GEO_SPLIT))
 		return c;
-	return rp_geo4_exc_find(slot, addr);
+	return rp_geo4_exc_find(slot, c & ~RP_GEO_SPLIT, addr);
 }
 
-static __always_inline __u16 rp_geo6_exc_find(__u32 slot, __u32 nexc, __u64 hi, __u64 lo)
+static __always_inline __u16 rp_geo6_exc_find(__u32 slot, __u32 split, __u64 hi, __u64 lo)
 {
+	__u32 k = slot * RP_GEO6_MAX_SPLIT + split, base, n, half;
+	struct rp_geo_span *sp = bpf_map_lookup_elem(&rp_geo6_split, &k);
 	struct rp_geo_exc6 *x;
-	__u32 base = 0, n = nexc, half, k;
 
+	if (!sp)
+		return RP_GEO_NONE;
+	base = sp->first;
+	n = sp->n;
 	for (int i = 0; i < RP_GEO6_EXC_LEVELS + 1; i++) {
 		if (n <= 1)
 			break;
 		half = n / 2;
-		k = slot * RP_GEO6_MAX_EXC + base + half;
+		k = base + half;
 		x = bpf_map_lookup_elem(&rp_geo6_exc, &k);
 		if (!x)
 			return RP_GEO_NONE;
 		if (x->hi < hi || (x->hi == hi && x->lo <= lo))
-			base += half;
+			base = k;
 		n -= half;
 	}
-	k = slot * RP_GEO6_MAX_EXC + base;
-	x = bpf_map_lookup_elem(&rp_geo6_exc, &k);
+	x = bpf_map_lookup_elem(&rp_geo6_exc, &base);
 	if (!x || x->hi > hi || (x->hi == hi && x->lo > lo))
 		return RP_GEO_NONE;
 	return (__u16)x->code;
@@ -205,9 +226,9 @@ static __always_inline __u16 rp_geo6(__u32 slot, __u64 hi, __u64 lo)
 	if (!v)
 		return RP_GEO_NONE;
 	c = (__u16)(*v >> ((best & 3) * 16));
-	if (c != RP_GEO_SPLIT)
+	if (!(c & RP_GEO_SPLIT))
 		return c;
-	return rp_geo6_exc_find(slot, m->n6exc, hi, lo);
+	return rp_geo6_exc_find(slot, c & ~RP_GEO_SPLIT, hi, lo);
 }
 
 /*

@@ -33,9 +33,11 @@ struct rp_geo_img {
 	struct rp_geo_node top[RP_GEO4_TOP];
 	struct rp_geo_node *mid; /* RP_GEO4_MAX_MID */
 	struct rp_geo_leaf *leaf; /* RP_GEO4_MAX_LEAF */
+	struct rp_geo_span *split4; /* RP_GEO4_MAX_SPLIT */
 	uint64_t *exc4; /* RP_GEO4_MAX_EXC */
 	uint64_t *key6; /* RP_GEO6_KEY_ELEMS */
 	uint64_t *code6; /* RP_GEO6_CODE_ELEMS */
+	struct rp_geo_span *split6; /* RP_GEO6_MAX_SPLIT */
 	struct rp_geo_exc6 *exc6; /* RP_GEO6_MAX_EXC */
 	struct rp_geo_meta meta;
 	uint32_t nmid, nleaf;
@@ -101,7 +103,7 @@ static int check4(const struct rp_geo_db *db)
 		const struct rp_geo_range4 *r = &db->v4[i];
 
 		if (r->first > r->last || (i && r->first <= db->v4[i - 1].last) ||
-		    r->cc == RP_GEO_SPLIT || r->cc >= RP_GEO_NCODES) {
+		    r->cc >= RP_GEO_NCODES) {
 			rp_err("geo dataset %s: IPv4 range %zu (%u-%u, code %u) is out of order, "
 			       "overlaps the one before or has a bad code",
 			       db->name, i, r->first, r->last, r->cc);
@@ -138,7 +140,7 @@ static int build4(struct rp_geo_img *img, const struct rp_geo_db *db, uint32_t s
 	uint16_t *c24 = malloc((1u << 24) * sizeof(*c24)), prev = RP_GEO_NONE;
 	struct intern im = {}, il = {};
 	int64_t last24 = -1;
-	uint32_t nexc = 0;
+	uint32_t nexc = 0, nsplit = 0;
 	int ret = -ENOMEM;
 
 	if (!c24 || intern_init(&im, RP_GEO4_MAX_MID, img->mid, sizeof(*img->mid)) ||
@@ -151,31 +153,36 @@ static int build4(struct rp_geo_img *img, const struct rp_geo_db *db, uint32_t s
 			if (c24[b] == UNSET24)
 				c24[b] = c;
 			else if (c24[b] != c)
-				c24[b] = RP_GEO_SPLIT;
+				c24[b] = RP_GEO_SPLIT; /* numbered below */
 		}
 	});
-	/* The exceptions: for each split /24, its first address and the runs starting in it. */
+	/* The exceptions: for each split /24, its first address and the runs starting in it;
+	 * the /24's leaf code becomes RP_GEO_SPLIT | its number. */
 	FOR_RUNS4(db, s, e, c, {
 		uint32_t b = s >> 8;
 
-		if (c24[b] == RP_GEO_SPLIT) {
-			if (nexc + 2 > RP_GEO4_MAX_EXC) {
-				rp_err("geo dataset %s: over %u IPv4 exception entries (/24s split "
-				       "between countries)",
-				       db->name, RP_GEO4_MAX_EXC);
+		if (c24[b] & RP_GEO_SPLIT) {
+			if (nexc + 2 > RP_GEO4_MAX_EXC || (last24 != b && nsplit == RP_GEO4_MAX_SPLIT)) {
+				rp_err("geo dataset %s: over %u IPv4 exception entries or %u /24s split "
+				       "between countries",
+				       db->name, RP_GEO4_MAX_EXC, RP_GEO4_MAX_SPLIT);
 				ret = -E2BIG;
 				goto out;
 			}
 			if (last24 != b) {
+				img->split4[nsplit].first = slot * RP_GEO4_MAX_EXC + nexc;
+				c24[b] = RP_GEO_SPLIT | nsplit++;
 				img->exc4[nexc++] = (uint64_t)(b << 8) << 32 | (s & 0xff ? prev : c);
 				last24 = b;
-				st->split24++;
 			}
 			if (s & 0xff)
 				img->exc4[nexc++] = (uint64_t)s << 32 | c;
+			img->split4[nsplit - 1].n = slot * RP_GEO4_MAX_EXC + nexc -
+						    img->split4[nsplit - 1].first;
 		}
 		prev = c;
 	});
+	st->split24 = nsplit;
 	img->meta.n4exc = nexc;
 	st->exc4 = nexc;
 
@@ -183,7 +190,7 @@ static int build4(struct rp_geo_img *img, const struct rp_geo_db *db, uint32_t s
 		const uint16_t *c = &c24[h << 8];
 		uint32_t *te = &img->top[h >> 4].e[h & 15];
 		struct rp_geo_node *mid;
-		bool same = c[0] != RP_GEO_SPLIT;
+		bool same = !(c[0] & RP_GEO_SPLIT);
 
 		for (int i = 1; i < 256 && same; i++)
 			same = c[i] == c[0];
@@ -200,7 +207,7 @@ static int build4(struct rp_geo_img *img, const struct rp_geo_db *db, uint32_t s
 		for (int j = 0; j < 16; j++) {
 			const uint16_t *l = &c[j * 16];
 
-			same = l[0] != RP_GEO_SPLIT;
+			same = !(l[0] & RP_GEO_SPLIT);
 			for (int i = 1; i < 16 && same; i++)
 				same = l[i] == l[0];
 			if (same) {
@@ -268,8 +275,7 @@ static int runs6(const struct rp_geo_db *db, struct run6 **out, size_t *n)
 	for (size_t i = 0; i < db->n6; i++) {
 		const struct rp_geo_range6 *g = &db->v6[i];
 
-		if (end || first6(g) > last6(g) || first6(g) < cur || g->cc == RP_GEO_SPLIT ||
-		    g->cc >= RP_GEO_NCODES) {
+		if (end || first6(g) > last6(g) || first6(g) < cur || g->cc >= RP_GEO_NCODES) {
 			rp_err("geo dataset %s: IPv6 range %zu (code %u) is out of order, overlaps "
 			       "the one before or has a bad code",
 			       db->name, i, g->cc);
@@ -312,12 +318,11 @@ static int build6(struct rp_geo_img *img, const struct rp_geo_db *db, uint32_t s
 	uint16_t *code = NULL, *ecode = NULL;
 	struct run6 *r = NULL;
 	size_t nr = 0, nk = 0, nx = 0;
-	int64_t last_split = -1;
+	uint32_t nsplit = 0;
 	bool have_split = false;
 	uint64_t split_hi = 0;
 	int ret;
 
-	(void)slot;
 	ret = runs6(db, &r, &nr);
 	if (ret)
 		return ret;
@@ -328,7 +333,7 @@ static int build6(struct rp_geo_img *img, const struct rp_geo_db *db, uint32_t s
 		goto out;
 
 	/* A key per /64-granular run; a later key for the same /64 replaces the earlier one
-	 * (a /64 split below /64 becomes one RP_GEO_SPLIT key). */
+	 * (a /64 split below /64 becomes one key, RP_GEO_SPLIT | its number). */
 #define KEY(h, c)                                                                          \
 	do {                                                                               \
 		if (nk && key[nk - 1] == (h))                                              \
@@ -350,28 +355,30 @@ static int build6(struct rp_geo_img *img, const struct rp_geo_db *db, uint32_t s
 			KEY(h, r[k].c);
 			continue;
 		}
-		KEY(h, RP_GEO_SPLIT);
+		if (nx + 2 > RP_GEO6_MAX_EXC ||
+		    ((!have_split || split_hi != h) && nsplit == RP_GEO6_MAX_SPLIT)) {
+			rp_err("geo dataset %s: over %u IPv6 exception entries or %u /64s split "
+			       "between countries",
+			       db->name, RP_GEO6_MAX_EXC, RP_GEO6_MAX_SPLIT);
+			ret = -E2BIG;
+			goto out;
+		}
 		if (!have_split || split_hi != h) {
-			if (nx + 2 > RP_GEO6_MAX_EXC) {
-				rp_err("geo dataset %s: over %u IPv6 exception entries (/64s split "
-				       "between countries)",
-				       db->name, RP_GEO6_MAX_EXC);
-				ret = -E2BIG;
-				goto out;
-			}
+			img->split6[nsplit++].first = slot * RP_GEO6_MAX_EXC + nx;
 			img->exc6[nx++] = (struct rp_geo_exc6){ h, 0, lo ? r[k - 1].c : r[k].c };
 			have_split = true;
 			split_hi = h;
-			st->split64++;
 		}
+		KEY(h, RP_GEO_SPLIT | (nsplit - 1));
 		if (lo)
 			img->exc6[nx++] = (struct rp_geo_exc6){ h, lo, r[k].c };
+		img->split6[nsplit - 1].n = slot * RP_GEO6_MAX_EXC + nx - img->split6[nsplit - 1].first;
 		/* The run goes on past its split /64: the next /64 starts a run of its own. */
 		if (h != UINT64_MAX && (!has_next || next > (u128)(h + 1) << 64))
 			KEY(h + 1, r[k].c);
 	}
 #undef KEY
-	(void)last_split;
+	st->split64 = nsplit;
 	if (nk > RP_GEO6_MAX_KEYS) {
 		rp_err("geo dataset %s: over %u IPv6 /64-granular runs", db->name, RP_GEO6_MAX_KEYS);
 		ret = -E2BIG;
@@ -412,16 +419,30 @@ struct table {
 	size_t per_slot; /* elements per slot */
 };
 
-enum { T_META, T_TOP4, T_MID4, T_LEAF4, T_EXC4, T_KEY6, T_CODE6, T_EXC6, T_COUNT };
+enum {
+	T_META,
+	T_TOP4,
+	T_MID4,
+	T_LEAF4,
+	T_SPLIT4,
+	T_EXC4,
+	T_KEY6,
+	T_CODE6,
+	T_SPLIT6,
+	T_EXC6,
+	T_COUNT
+};
 
 static const struct table tables[T_COUNT] = {
 	[T_META] = { "rp_geo_meta", sizeof(struct rp_geo_meta), 1 },
 	[T_TOP4] = { "rp_geo4_top", sizeof(struct rp_geo_node), RP_GEO4_TOP },
 	[T_MID4] = { "rp_geo4_mid", sizeof(struct rp_geo_node), RP_GEO4_MAX_MID },
 	[T_LEAF4] = { "rp_geo4_leaf", sizeof(struct rp_geo_leaf), RP_GEO4_MAX_LEAF },
+	[T_SPLIT4] = { "rp_geo4_split", sizeof(struct rp_geo_span), RP_GEO4_MAX_SPLIT },
 	[T_EXC4] = { "rp_geo4_exc", sizeof(uint64_t), RP_GEO4_MAX_EXC },
 	[T_KEY6] = { "rp_geo6_key", sizeof(uint64_t), RP_GEO6_KEY_ELEMS },
 	[T_CODE6] = { "rp_geo6_code", sizeof(uint64_t), RP_GEO6_CODE_ELEMS },
+	[T_SPLIT6] = { "rp_geo6_split", sizeof(struct rp_geo_span), RP_GEO6_MAX_SPLIT },
 	[T_EXC6] = { "rp_geo6_exc", sizeof(struct rp_geo_exc6), RP_GEO6_MAX_EXC },
 };
 
@@ -500,9 +521,11 @@ static void img_free(struct rp_geo_img *img)
 		return;
 	free(img->mid);
 	free(img->leaf);
+	free(img->split4);
 	free(img->exc4);
 	free(img->key6);
 	free(img->code6);
+	free(img->split6);
 	free(img->exc6);
 	free(img);
 }
@@ -526,11 +549,14 @@ int rp_geo_maps_load(struct bpf_object *obj, const struct rp_geo_db *db,
 		goto out;
 	img->mid = calloc(RP_GEO4_MAX_MID, sizeof(*img->mid));
 	img->leaf = calloc(RP_GEO4_MAX_LEAF, sizeof(*img->leaf));
+	img->split4 = calloc(RP_GEO4_MAX_SPLIT, sizeof(*img->split4));
 	img->exc4 = calloc(RP_GEO4_MAX_EXC, sizeof(*img->exc4));
 	img->key6 = calloc(RP_GEO6_KEY_ELEMS, sizeof(*img->key6));
 	img->code6 = calloc(RP_GEO6_CODE_ELEMS, sizeof(*img->code6));
+	img->split6 = calloc(RP_GEO6_MAX_SPLIT, sizeof(*img->split6));
 	img->exc6 = calloc(RP_GEO6_MAX_EXC, sizeof(*img->exc6));
-	if (!img->mid || !img->leaf || !img->exc4 || !img->key6 || !img->code6 || !img->exc6) {
+	if (!img->mid || !img->leaf || !img->split4 || !img->exc4 || !img->key6 || !img->code6 ||
+	    !img->split6 || !img->exc6) {
 		rp_err("geo: out of memory compiling the tables");
 		goto out;
 	}
@@ -545,6 +571,7 @@ int rp_geo_maps_load(struct bpf_object *obj, const struct rp_geo_db *db,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	{
+		size_t st_split4 = s.split24;
 		const struct {
 			int t;
 			const void *src;
@@ -553,9 +580,11 @@ int rp_geo_maps_load(struct bpf_object *obj, const struct rp_geo_db *db,
 			{ T_TOP4, img->top, sizeof(img->top) },
 			{ T_MID4, img->mid, img->nmid * sizeof(*img->mid) },
 			{ T_LEAF4, img->leaf, img->nleaf * sizeof(*img->leaf) },
+			{ T_SPLIT4, img->split4, st_split4 * sizeof(*img->split4) },
 			{ T_EXC4, img->exc4, img->meta.n4exc * sizeof(*img->exc4) },
 			{ T_KEY6, img->key6, (img->meta.n6 + 1) * sizeof(*img->key6) },
 			{ T_CODE6, img->code6, (img->meta.n6 + 4) / 4 * sizeof(*img->code6) },
+			{ T_SPLIT6, img->split6, s.split64 * sizeof(*img->split6) },
 			{ T_EXC6, img->exc6, img->meta.n6exc * sizeof(*img->exc6) },
 			{ T_META, &img->meta, sizeof(img->meta) },
 		};

@@ -103,51 +103,78 @@ static int cmp_u8(const void *a, const void *b)
 	return *(const uint8_t *)a - *(const uint8_t *)b;
 }
 
+/* One /24 at pos cut into 2 to 6 pieces, some a single address, some unassigned. */
+static int split24(struct synth *s, struct rp_geo_db *db, size_t *cap, uint32_t pos)
+{
+	uint16_t main = country(s);
+	int k = 1 + (int)(next64(s) % 5), ret = 0;
+	uint8_t cut[6];
+
+	for (int i = 0; i < k; i++)
+		cut[i] = (uint8_t)(1 + next64(s) % 255);
+	qsort(cut, k, 1, cmp_u8);
+	for (int i = 0; i <= k && !ret; i++) {
+		uint32_t a = i ? cut[i - 1] : 0, b = i < k ? cut[i] : 256;
+		uint16_t cc = next64(s) & 1 ? main : country(s);
+
+		if (a == b)
+			continue;
+		if (next64(s) % 8 == 0)
+			cc = RP_GEO_NONE;
+		ret = add4(db, cap, pos + a, pos + b - 1, cc);
+	}
+	return ret;
+}
+
+/*
+ * Like the registries' data: most /16s are one allocation of a large block (or unassigned),
+ * and the ranges crowd into a few "dense" /16s (about 1 in 8 in the real data, some 40
+ * ranges each) cut into /24 to /18 sized allocations with split /24s among them.
+ */
 static int make4(struct synth *s, struct rp_geo_db *db, size_t n4)
 {
-	/* About a quarter of the ranges come from split /24s (3 pieces each after merging),
-	 * 12 % of the runs are gaps; the rest are allocations of a log-uniform number of /24s.
-	 * Merging neighbours of one country takes about a third of the runs back. */
-	double splits = n4 * 0.3 / 3, runs = n4 * 1.3;
-	double umax = logu_max((double)(1u << 24) / runs);
-	double p_split = splits / runs;
+	double dense16 = n4 / 17.0; /* /16s in dense blocks */
+	double f = dense16 / 65536, ms = logu_max(40) /* sparse: mean 40 /16s */;
+	double p_dense = f * 40 / (4.5 * (1 - f) + f * 40);
+	double runs = dense16 * 256 / 16.0; /* dense runs: mean 16 /24s */
+	double p_split = n4 * 0.3 / 3 / runs;
 	size_t cap = 0;
-	uint64_t pos = 0;
+	uint64_t pos = 0; /* in /16s */
 	int ret = 0;
 
-	while (pos < 1ull << 32 && !ret) {
-		double u = unit(s);
+	while (pos < 65536 && !ret) {
 		uint64_t size;
 
-		if (pos && u < p_split) {
-			/* One /24 cut into 2 to 6 pieces, some a single address. */
-			uint8_t cut[6];
-			int k = 1 + (int)(next64(s) % 5);
-			uint16_t main = country(s);
+		if (pos && unit(s) < p_dense) {
+			uint64_t end = pos + 1 + next64(s) % 8, p24;
 
-			for (int i = 0; i < k; i++)
-				cut[i] = (uint8_t)(1 + next64(s) % 255);
-			qsort(cut, k, 1, cmp_u8);
-			for (int i = 0; i <= k && !ret; i++) {
-				uint32_t a = i ? cut[i - 1] : 0, b = i < k ? cut[i] : 256;
-				uint16_t cc = next64(s) & 1 ? main : country(s);
+			if (end > 65535)
+				end = 65535; /* the last /16 stays a sparse one */
+			for (p24 = pos << 8; p24 < end << 8 && !ret;) {
+				uint64_t n = logu(s, logu_max(16));
 
-				if (a == b)
+				if (unit(s) < p_split) {
+					ret = split24(s, db, &cap, (uint32_t)(p24 << 8));
+					p24++;
 					continue;
-				if (next64(s) % 8 == 0)
-					cc = RP_GEO_NONE;
-				ret = add4(db, &cap, (uint32_t)pos + a, (uint32_t)pos + b - 1, cc);
+				}
+				if (p24 + n > end << 8)
+					n = (end << 8) - p24;
+				ret = add4(db, &cap, (uint32_t)(p24 << 8), (uint32_t)((p24 + n) << 8) - 1,
+					   unit(s) < 0.05 ? RP_GEO_NONE : country(s));
+				p24 += n;
 			}
-			pos += 256;
+			pos = end;
 			continue;
 		}
-		size = 256 * logu(s, umax);
-		if (pos + size > 1ull << 32 || pos + size + 256 * 4 > 1ull << 32)
-			size = (1ull << 32) - pos; /* the last range ends at 255.255.255.255 */
-		if (pos && pos + size < 1ull << 32 && u < p_split + 0.12)
+		size = logu(s, ms);
+		if (pos + size >= 65536)
+			size = 65536 - pos; /* the last range ends at 255.255.255.255 */
+		if (pos && pos + size < 65536 && unit(s) < 0.3)
 			s->last = RP_GEO_NONE; /* a gap: nothing added */
 		else
-			ret = add4(db, &cap, (uint32_t)pos, (uint32_t)(pos + size - 1), country(s));
+			ret = add4(db, &cap, (uint32_t)(pos << 16), (uint32_t)(((pos + size) << 16) - 1),
+				   country(s));
 		pos += size;
 	}
 	return ret;

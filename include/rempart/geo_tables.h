@@ -13,14 +13,17 @@
  *   leaf  per mixed /20: 16 country codes, one per /24 (32 bytes, shared between /20s
  *         that look alike)
  * An entry of top or mid is either a country code (the whole /16 or /20 is that country)
- * or RP_GEO_PTR | the absolute index of the node below in its map. A leaf code of
- * RP_GEO_SPLIT marks a /24 split between countries: its boundaries are in exc4, a sorted
- * array of (first address << 32 | code), searched by bisection.
+ * or RP_GEO_PTR | the absolute index of the node below in its map. A leaf code with
+ * RP_GEO_SPLIT set marks a /24 split between countries; its low bits number it in split4,
+ * whose span gives the /24's boundaries in exc4: sorted (first address << 32 | code), at
+ * most 256 of them, searched by bisection (8 steps at most).
  *
  * IPv6 is a sorted set of /64 boundaries in Eytzinger order (key6: the upper 64 bits of the
  * first address of each run; code6: the run's code), searched as a binary tree whose first
- * levels share a few cache lines. A /64 holding a boundary below /64 carries RP_GEO_SPLIT:
- * its boundaries are in exc6, sorted 128-bit starts, searched by bisection.
+ * levels share a few cache lines. A /64 holding a boundary below /64 carries RP_GEO_SPLIT |
+ * its number in split6, whose span gives its boundaries in exc6 (sorted 128-bit starts).
+ *
+ * Codes (RP_GEO_CODE) are below 0x8000, so RP_GEO_SPLIT never meets one.
  */
 #ifndef REMPART_GEO_TABLES_H
 #define REMPART_GEO_TABLES_H
@@ -30,21 +33,23 @@
 
 #define RP_GEO_SLOTS 2
 #define RP_GEO_PTR 0x80000000u
-#define RP_GEO_SPLIT 0xffff /* a leaf or code6 value: look in the exceptions */
+#define RP_GEO_SPLIT 0x8000 /* in a leaf or code6 value: split, the number in the low bits */
 
 #define RP_GEO_FAN 16
 #define RP_GEO4_TOP 4096 /* top nodes per slot: one per /12 */
-#define RP_GEO4_MAX_MID 65536 /* mixed /16s per slot */
-#define RP_GEO4_MAX_LEAF 262144 /* distinct mixed /20s per slot */
-#define RP_GEO4_EXC_LEVELS 17
-#define RP_GEO4_MAX_EXC (1u << RP_GEO4_EXC_LEVELS) /* per slot */
+#define RP_GEO4_MAX_MID 16384 /* mixed /16s per slot (the real data: 8,632) */
+#define RP_GEO4_MAX_LEAF 131072 /* distinct mixed /20s per slot */
+#define RP_GEO4_MAX_SPLIT 32768 /* split /24s per slot */
+#define RP_GEO4_MAX_EXC 262144 /* exception entries per slot */
+#define RP_GEO4_EXC_LEVELS 8 /* a /24 has at most 256 boundaries */
 
-#define RP_GEO6_LEVELS 18
+#define RP_GEO6_LEVELS 19
 #define RP_GEO6_MAX_KEYS ((1u << RP_GEO6_LEVELS) - 1) /* per slot, at Eytzinger 1..n */
 #define RP_GEO6_KEY_ELEMS (1u << RP_GEO6_LEVELS) /* per slot; element 0 unused */
 #define RP_GEO6_CODE_ELEMS (RP_GEO6_KEY_ELEMS / 4) /* four codes per element */
-#define RP_GEO6_EXC_LEVELS 12
-#define RP_GEO6_MAX_EXC (1u << RP_GEO6_EXC_LEVELS)
+#define RP_GEO6_MAX_SPLIT 32768 /* split /64s per slot */
+#define RP_GEO6_EXC_LEVELS 15
+#define RP_GEO6_MAX_EXC (1u << RP_GEO6_EXC_LEVELS) /* exception entries per slot */
 
 /* top and mid nodes: 16 entries */
 struct rp_geo_node {
@@ -63,11 +68,16 @@ struct rp_geo_exc6 {
 };
 RP_ASSERT_SIZE(struct rp_geo_exc6, 24);
 
-/* Per slot: the lengths of the searched arrays. */
+/* A split /24 or /64: its entries in exc4 or exc6 (absolute index: slot included). */
+struct rp_geo_span {
+	__u32 first, n;
+};
+RP_ASSERT_SIZE(struct rp_geo_span, 8);
+
+/* Per slot. */
 struct rp_geo_meta {
-	__u32 n4exc; /* entries of exc4 */
 	__u32 n6; /* keys of key6, at 1..n6 */
-	__u32 n6exc; /* entries of exc6 */
+	__u32 n4exc, n6exc; /* entries of exc4 and exc6 (information only) */
 	__u32 _pad;
 };
 RP_ASSERT_SIZE(struct rp_geo_meta, 16);

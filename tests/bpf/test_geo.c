@@ -215,9 +215,9 @@ static void check_exact(struct rp_dp *d, const struct rp_geo_db *db, size_t n4, 
 		goto out;
 	fprintf(stderr,
 		"    %s: %zu v4 ranges (%u mixed /16, %u leaves, %u split /24, %u exceptions), "
-		"%zu v6 ranges (%u keys, %u split /64), %.1f KiB used, load %.0f + %.0f ms\n",
+		"%zu v6 ranges (%u keys, %u split /64, %u exceptions), %.1f KiB used, load %.0f + %.0f ms\n",
 		db->name, db->n4, st.mid4, st.leaf4, st.split24, st.exc4, db->n6, st.keys6,
-		st.split64, st.bytes_used / 1024.0, st.build_ms, st.write_ms);
+		st.split64, st.exc6, st.bytes_used / 1024.0, st.build_ms, st.write_ms);
 	CHECK(st.build_ms + st.write_ms < 5000, "loading took %.0f ms", st.build_ms + st.write_ms);
 	for (size_t i = 0; i < db->n4; i++) {
 		uint32_t f = db->v4[i].first, l = db->v4[i].last;
