@@ -5,8 +5,8 @@
  *
  * IPv4: two to four array loads (top, then mid and leaf for mixed /16s and /20s), and for
  * the rare /24 split between countries a bisection over its own boundaries (8 steps at
- * most). IPv6: a descent of at most 19 levels in an Eytzinger-ordered key array, and a
- * bisection over a split /64's boundaries. Every loop is bounded by a constant.
+ * most). IPv6: a descent of at most 6 nodes of a static B-tree (8 keys per cache line),
+ * and a bisection over a split /64's boundaries. Every loop is bounded by a constant.
  */
 #ifndef RP_BPF_GEO_H
 #define RP_BPF_GEO_H
@@ -76,17 +76,17 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, RP_GEO_SLOTS * RP_GEO6_KEY_ELEMS);
+	__uint(max_entries, RP_GEO_SLOTS * RP_GEO6_MAX_NODES);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct rp_geo_node6);
 	__uint(map_flags, BPF_F_MMAPABLE);
 } rp_geo6_key SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, RP_GEO_SLOTS * RP_GEO6_CODE_ELEMS);
+	__uint(max_entries, RP_GEO_SLOTS * RP_GEO6_MAX_NODES);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct rp_geo_codes6);
 	__uint(map_flags, BPF_F_MMAPABLE);
 } rp_geo6_code SEC(".maps");
 
@@ -197,35 +197,40 @@ static __always_inline __u16 rp_geo6_exc_find(__u32 slot, __u32 split, __u64 hi,
 static __always_inline __u16 rp_geo6(__u32 slot, __u64 hi, __u64 lo)
 {
 	struct rp_geo_meta *m = bpf_map_lookup_elem(&rp_geo_meta, &slot);
-	__u32 k = 1, best = 0, n, kk;
-	__u64 *v;
+	__u32 k = 0, kk, i, best = 0, best_i = 0;
+	struct rp_geo_codes6 *cs;
+	struct rp_geo_node6 *n;
+	bool found = false;
 	__u16 c;
 
 	if (!m)
 		return RP_GEO_NONE;
-	n = m->n6;
-	/* The predecessor in a binary search tree is the last node where the descent went
-	 * right. The smallest key is 0 (the run at ::), so every address has one when n > 0;
-	 * with n == 0, best stays 0, whose code the loader sets to RP_GEO_NONE. */
-	for (int i = 0; i < RP_GEO6_LEVELS; i++) {
-		if (k > n)
+	/* The first key above hi: in each node, the count of keys at or below hi is both the
+	 * key's place in the node (if under 8) and the child to descend into. */
+	for (int l = 0; l < RP_GEO6_LEVELS; l++) {
+		if (k >= m->nodes6)
 			break;
-		kk = slot * RP_GEO6_KEY_ELEMS + k;
-		v = bpf_map_lookup_elem(&rp_geo6_key, &kk);
-		if (!v)
+		kk = slot * RP_GEO6_MAX_NODES + k;
+		n = bpf_map_lookup_elem(&rp_geo6_key, &kk);
+		if (!n)
 			return RP_GEO_NONE;
-		if (*v <= hi) {
-			best = k;
-			k = 2 * k + 1;
-		} else {
-			k = 2 * k;
+		i = (n->k[0] <= hi) + (n->k[1] <= hi) + (n->k[2] <= hi) + (n->k[3] <= hi) +
+		    (n->k[4] <= hi) + (n->k[5] <= hi) + (n->k[6] <= hi) + (n->k[7] <= hi);
+		if (i < RP_GEO6_B) {
+			best = kk;
+			best_i = i;
+			found = true;
 		}
+		k = k * (RP_GEO6_B + 1) + i + 1;
 	}
-	kk = slot * RP_GEO6_CODE_ELEMS + best / 4;
-	v = bpf_map_lookup_elem(&rp_geo6_code, &kk);
-	if (!v)
-		return RP_GEO_NONE;
-	c = (__u16)(*v >> ((best & 3) * 16));
+	if (found) {
+		cs = bpf_map_lookup_elem(&rp_geo6_code, &best);
+		if (!cs)
+			return RP_GEO_NONE;
+		c = cs->c[best_i & (RP_GEO6_B - 1)];
+	} else {
+		c = m->tail6;
+	}
 	if (!(c & RP_GEO_SPLIT))
 		return c;
 	return rp_geo6_exc_find(slot, c & ~RP_GEO_SPLIT, hi, lo);

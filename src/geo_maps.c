@@ -35,8 +35,8 @@ struct rp_geo_img {
 	struct rp_geo_leaf *leaf; /* RP_GEO4_MAX_LEAF */
 	struct rp_geo_span *split4; /* RP_GEO4_MAX_SPLIT */
 	uint64_t *exc4; /* RP_GEO4_MAX_EXC */
-	uint64_t *key6; /* RP_GEO6_KEY_ELEMS */
-	uint64_t *code6; /* RP_GEO6_CODE_ELEMS */
+	struct rp_geo_node6 *key6; /* RP_GEO6_MAX_NODES */
+	struct rp_geo_codes6 *code6; /* RP_GEO6_MAX_NODES */
 	struct rp_geo_span *split6; /* RP_GEO6_MAX_SPLIT */
 	struct rp_geo_exc6 *exc6; /* RP_GEO6_MAX_EXC */
 	struct rp_geo_meta meta;
@@ -296,26 +296,31 @@ static int runs6(const struct rp_geo_db *db, struct run6 **out, size_t *n)
 	return 0;
 }
 
-/* Fill e[1..n] in Eytzinger order from the sorted in[]: an in-order walk of the implicit
- * tree. Returns the next index of in[]. */
-static size_t eytzinger(const uint64_t *in, const uint16_t *cin, size_t i, uint64_t *e,
-			uint16_t *ce, size_t k, size_t n)
+/*
+ * Fill the B-tree's node k and its subtree from the sorted keys, in order: child 0, key 0,
+ * child 1, key 1, ..., key 7, child 8. Beside each key, the code of the run before it.
+ * Returns the next index of the sorted keys; past nk, padding.
+ */
+static size_t btree(struct rp_geo_img *img, const uint64_t *key, const uint16_t *code,
+		    size_t nk, size_t t, uint32_t k, uint32_t nodes)
 {
-	if (k <= n) {
-		i = eytzinger(in, cin, i, e, ce, 2 * k, n);
-		e[k] = in[i];
-		ce[k] = cin[i];
-		i++;
-		i = eytzinger(in, cin, i, e, ce, 2 * k + 1, n);
+	if (k >= nodes)
+		return t;
+	for (int i = 0; i < RP_GEO6_B; i++) {
+		t = btree(img, key, code, nk, t, k * (RP_GEO6_B + 1) + i + 1, nodes);
+		img->key6[k].k[i] = t < nk ? key[t] : UINT64_MAX;
+		img->code6[k].c[i] = t < nk ? code[t ? t - 1 : 0] : code[nk - 1];
+		t++;
 	}
-	return i;
+	return btree(img, key, code, nk, t, k * (RP_GEO6_B + 1) + RP_GEO6_B + 1, nodes);
 }
 
 static int build6(struct rp_geo_img *img, const struct rp_geo_db *db, uint32_t slot,
 		  struct rp_geo_load_stats *st)
 {
-	uint64_t *key = NULL, *ekey = NULL;
-	uint16_t *code = NULL, *ecode = NULL;
+	uint64_t *key = NULL;
+	uint16_t *code = NULL;
+	uint32_t nodes;
 	struct run6 *r = NULL;
 	size_t nr = 0, nk = 0, nx = 0;
 	uint32_t nsplit = 0;
@@ -379,22 +384,16 @@ static int build6(struct rp_geo_img *img, const struct rp_geo_db *db, uint32_t s
 	}
 #undef KEY
 	st->split64 = nsplit;
-	if (nk > RP_GEO6_MAX_KEYS) {
-		rp_err("geo dataset %s: over %u IPv6 /64-granular runs", db->name, RP_GEO6_MAX_KEYS);
+	nodes = (uint32_t)((nk + RP_GEO6_B - 1) / RP_GEO6_B);
+	if (nodes > RP_GEO6_MAX_NODES) {
+		rp_err("geo dataset %s: over %u IPv6 /64-granular runs", db->name,
+		       RP_GEO6_MAX_NODES * RP_GEO6_B);
 		ret = -E2BIG;
 		goto out;
 	}
-	ekey = calloc(nk + 1, sizeof(*ekey));
-	ecode = calloc(nk + 1, sizeof(*ecode));
-	if (!ekey || !ecode)
-		goto out;
-	eytzinger(key, code, 0, ekey, ecode, 1, nk);
-	ecode[0] = RP_GEO_NONE;
-	memcpy(img->key6, ekey, (nk + 1) * sizeof(*ekey));
-	memset(img->code6, 0, ((nk + 4) / 4) * sizeof(*img->code6));
-	for (size_t k = 0; k <= nk; k++)
-		img->code6[k / 4] |= (uint64_t)ecode[k] << (k % 4 * 16);
-	img->meta.n6 = (uint32_t)nk;
+	btree(img, key, code, nk, 0, 0, nodes);
+	img->meta.nodes6 = nodes;
+	img->meta.tail6 = code[nk - 1];
 	img->meta.n6exc = (uint32_t)nx;
 	st->keys6 = (uint32_t)nk;
 	st->exc6 = (uint32_t)nx;
@@ -405,8 +404,6 @@ out:
 	free(r);
 	free(key);
 	free(code);
-	free(ekey);
-	free(ecode);
 	return ret;
 }
 
@@ -440,8 +437,8 @@ static const struct table tables[T_COUNT] = {
 	[T_LEAF4] = { "rp_geo4_leaf", sizeof(struct rp_geo_leaf), RP_GEO4_MAX_LEAF },
 	[T_SPLIT4] = { "rp_geo4_split", sizeof(struct rp_geo_span), RP_GEO4_MAX_SPLIT },
 	[T_EXC4] = { "rp_geo4_exc", sizeof(uint64_t), RP_GEO4_MAX_EXC },
-	[T_KEY6] = { "rp_geo6_key", sizeof(uint64_t), RP_GEO6_KEY_ELEMS },
-	[T_CODE6] = { "rp_geo6_code", sizeof(uint64_t), RP_GEO6_CODE_ELEMS },
+	[T_KEY6] = { "rp_geo6_key", sizeof(struct rp_geo_node6), RP_GEO6_MAX_NODES },
+	[T_CODE6] = { "rp_geo6_code", sizeof(struct rp_geo_codes6), RP_GEO6_MAX_NODES },
 	[T_SPLIT6] = { "rp_geo6_split", sizeof(struct rp_geo_span), RP_GEO6_MAX_SPLIT },
 	[T_EXC6] = { "rp_geo6_exc", sizeof(struct rp_geo_exc6), RP_GEO6_MAX_EXC },
 };
@@ -551,8 +548,8 @@ int rp_geo_maps_load(struct bpf_object *obj, const struct rp_geo_db *db,
 	img->leaf = calloc(RP_GEO4_MAX_LEAF, sizeof(*img->leaf));
 	img->split4 = calloc(RP_GEO4_MAX_SPLIT, sizeof(*img->split4));
 	img->exc4 = calloc(RP_GEO4_MAX_EXC, sizeof(*img->exc4));
-	img->key6 = calloc(RP_GEO6_KEY_ELEMS, sizeof(*img->key6));
-	img->code6 = calloc(RP_GEO6_CODE_ELEMS, sizeof(*img->code6));
+	img->key6 = calloc(RP_GEO6_MAX_NODES, sizeof(*img->key6));
+	img->code6 = calloc(RP_GEO6_MAX_NODES, sizeof(*img->code6));
 	img->split6 = calloc(RP_GEO6_MAX_SPLIT, sizeof(*img->split6));
 	img->exc6 = calloc(RP_GEO6_MAX_EXC, sizeof(*img->exc6));
 	if (!img->mid || !img->leaf || !img->split4 || !img->exc4 || !img->key6 || !img->code6 ||
@@ -582,8 +579,8 @@ int rp_geo_maps_load(struct bpf_object *obj, const struct rp_geo_db *db,
 			{ T_LEAF4, img->leaf, img->nleaf * sizeof(*img->leaf) },
 			{ T_SPLIT4, img->split4, st_split4 * sizeof(*img->split4) },
 			{ T_EXC4, img->exc4, img->meta.n4exc * sizeof(*img->exc4) },
-			{ T_KEY6, img->key6, (img->meta.n6 + 1) * sizeof(*img->key6) },
-			{ T_CODE6, img->code6, (img->meta.n6 + 4) / 4 * sizeof(*img->code6) },
+			{ T_KEY6, img->key6, img->meta.nodes6 * sizeof(*img->key6) },
+			{ T_CODE6, img->code6, img->meta.nodes6 * sizeof(*img->code6) },
 			{ T_SPLIT6, img->split6, s.split64 * sizeof(*img->split6) },
 			{ T_EXC6, img->exc6, img->meta.n6exc * sizeof(*img->exc6) },
 			{ T_META, &img->meta, sizeof(img->meta) },

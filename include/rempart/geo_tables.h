@@ -18,10 +18,14 @@
  * whose span gives the /24's boundaries in exc4: sorted (first address << 32 | code), at
  * most 256 of them, searched by bisection (8 steps at most).
  *
- * IPv6 is a sorted set of /64 boundaries in Eytzinger order (key6: the upper 64 bits of the
- * first address of each run; code6: the run's code), searched as a binary tree whose first
- * levels share a few cache lines. A /64 holding a boundary below /64 carries RP_GEO_SPLIT |
- * its number in split6, whose span gives its boundaries in exc6 (sorted 128-bit starts).
+ * IPv6 is the set of /64-granular run starts (the upper 64 bits of each run's first
+ * address) in a static B-tree: nodes of 8 keys (one cache line) with 9 children, laid out
+ * implicitly (node k's children are 9k+1..9k+9), at most 6 levels. The search finds the
+ * first key above the address; code6 holds, beside each key, the code of the run that ends
+ * just before it (the run holding the address). No key above it: the last run (tail6).
+ * Padding keys are UINT64_MAX with the last run's code, so they need no special case. A /64
+ * holding a boundary below /64 carries RP_GEO_SPLIT | its number in split6, whose span
+ * gives its boundaries in exc6 (sorted 128-bit starts).
  *
  * Codes (RP_GEO_CODE) are below 0x8000, so RP_GEO_SPLIT never meets one.
  */
@@ -43,10 +47,9 @@
 #define RP_GEO4_MAX_EXC 262144 /* exception entries per slot */
 #define RP_GEO4_EXC_LEVELS 8 /* a /24 has at most 256 boundaries */
 
-#define RP_GEO6_LEVELS 19
-#define RP_GEO6_MAX_KEYS ((1u << RP_GEO6_LEVELS) - 1) /* per slot, at Eytzinger 1..n */
-#define RP_GEO6_KEY_ELEMS (1u << RP_GEO6_LEVELS) /* per slot; element 0 unused */
-#define RP_GEO6_CODE_ELEMS (RP_GEO6_KEY_ELEMS / 4) /* four codes per element */
+#define RP_GEO6_B 8 /* keys per node */
+#define RP_GEO6_LEVELS 6 /* 1 + 9 + ... + 9^5 = 66,430 nodes */
+#define RP_GEO6_MAX_NODES 65536 /* per slot: 524,288 keys */
 #define RP_GEO6_MAX_SPLIT 32768 /* split /64s per slot */
 #define RP_GEO6_EXC_LEVELS 15
 #define RP_GEO6_MAX_EXC (1u << RP_GEO6_EXC_LEVELS) /* exception entries per slot */
@@ -74,11 +77,22 @@ struct rp_geo_span {
 };
 RP_ASSERT_SIZE(struct rp_geo_span, 8);
 
+struct rp_geo_node6 {
+	__u64 k[RP_GEO6_B];
+};
+RP_ASSERT_SIZE(struct rp_geo_node6, 64);
+
+struct rp_geo_codes6 {
+	__u16 c[RP_GEO6_B]; /* the code of the run before each key */
+};
+RP_ASSERT_SIZE(struct rp_geo_codes6, 16);
+
 /* Per slot. */
 struct rp_geo_meta {
-	__u32 n6; /* keys of key6, at 1..n6 */
+	__u32 nodes6; /* nodes of key6 and code6 */
+	__u16 tail6; /* the code of the last IPv6 run */
+	__u16 _pad;
 	__u32 n4exc, n6exc; /* entries of exc4 and exc6 (information only) */
-	__u32 _pad;
 };
 RP_ASSERT_SIZE(struct rp_geo_meta, 16);
 
