@@ -193,8 +193,24 @@ static __always_inline __u16 rp_geo6_exc_find(__u32 slot, __u32 split, __u64 hi,
 	return (__u16)x->code;
 }
 
-/* hi, lo: the address's halves in host order. */
-static __always_inline __u16 rp_geo6(__u32 slot, __u64 hi, __u64 lo)
+/*
+ * 1 if k <= x, without a branch: the borrow of x - k (Hacker's Delight 2-13). A compare
+ * would be a conditional jump in BPF (no setcc): eight data-dependent jumps per node
+ * mispredict, and multiply the verifier's paths.
+ */
+static __always_inline __u64 rp_geo_le(__u64 k, __u64 x)
+{
+	__u64 d = x - k;
+
+	asm volatile("" : "+r"(d)); /* keep clang from folding it back into a compare */
+	return 1 - (((~x & k) | ((~x | k) & d)) >> 63);
+}
+
+/*
+ * hi, lo: the address's halves in host order. A global function, verified once on its own:
+ * the eight compares per node would otherwise multiply the caller's paths by up to 9^6.
+ */
+__noinline __u16 rp_geo6(__u32 slot, __u64 hi, __u64 lo)
 {
 	struct rp_geo_meta *m = bpf_map_lookup_elem(&rp_geo_meta, &slot);
 	__u32 k = 0, kk, i, best = 0, best_i = 0;
@@ -203,7 +219,7 @@ static __always_inline __u16 rp_geo6(__u32 slot, __u64 hi, __u64 lo)
 	bool found = false;
 	__u16 c;
 
-	if (!m)
+	if (!m || slot >= RP_GEO_SLOTS)
 		return RP_GEO_NONE;
 	/* The first key above hi: in each node, the count of keys at or below hi is both the
 	 * key's place in the node (if under 8) and the child to descend into. */
@@ -214,8 +230,9 @@ static __always_inline __u16 rp_geo6(__u32 slot, __u64 hi, __u64 lo)
 		n = bpf_map_lookup_elem(&rp_geo6_key, &kk);
 		if (!n)
 			return RP_GEO_NONE;
-		i = (n->k[0] <= hi) + (n->k[1] <= hi) + (n->k[2] <= hi) + (n->k[3] <= hi) +
-		    (n->k[4] <= hi) + (n->k[5] <= hi) + (n->k[6] <= hi) + (n->k[7] <= hi);
+		i = rp_geo_le(n->k[0], hi) + rp_geo_le(n->k[1], hi) + rp_geo_le(n->k[2], hi) +
+		    rp_geo_le(n->k[3], hi) + rp_geo_le(n->k[4], hi) + rp_geo_le(n->k[5], hi) +
+		    rp_geo_le(n->k[6], hi) + rp_geo_le(n->k[7], hi);
 		if (i < RP_GEO6_B) {
 			best = kk;
 			best_i = i;
