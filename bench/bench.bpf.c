@@ -40,7 +40,7 @@ struct {
 struct bench_src {
 	__u32 a6[4]; /* network order */
 	__u32 a4;
-	__u32 _pad;
+	__u32 a4_addr; /* bench_vary 9: another IPv4 set */
 };
 
 struct {
@@ -51,8 +51,8 @@ struct {
 } bench_srcs SEC(".maps");
 
 /* Set by the bench before each measurement. */
-/* 0: fixed source; 4: vary IPv4 /32; 6: vary IPv6 /64 prefix; 5 and 7: the next IPv4 or
- * IPv6 source of bench_srcs; 8: vary the IPv6 /64 prefix within 2000::/3 */
+/* 0: fixed source; 4: vary IPv4 /32; 6: vary IPv6 /64 prefix; 5, 9 and 7: the next IPv4
+ * (a4, a4_addr) or IPv6 source of bench_srcs; 8: vary the IPv6 /64 prefix within 2000::/3 */
 __u32 bench_vary = 0;
 __u32 bench_src_next = 0;
 __u32 bench_src_off = 0; /* offset of the source address in the frame */
@@ -94,7 +94,7 @@ static __always_inline void bench_rewrite(void *data, void *data_end)
 		bench_lcg = x;
 		a[0] = bpf_htonl(0x20000000u | ((__u32)(x >> 32) & 0x1fffffffu));
 		a[1] = (__u32)x;
-	} else if (bench_vary == 5 || bench_vary == 7) {
+	} else if (bench_vary == 5 || bench_vary == 7 || bench_vary == 9) {
 		__u32 *a = data + (bench_src_off & 0x7f), k = bench_src_next++ & (BENCH_SRCS - 1);
 		struct bench_src *src = bpf_map_lookup_elem(&bench_srcs, &k);
 
@@ -102,6 +102,8 @@ static __always_inline void bench_rewrite(void *data, void *data_end)
 			return;
 		if (bench_vary == 5) {
 			a[0] = src->a4;
+		} else if (bench_vary == 9) {
+			a[0] = src->a4_addr;
 		} else {
 			a[0] = src->a6[0];
 			a[1] = src->a6[1];

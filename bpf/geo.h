@@ -62,6 +62,14 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, RP_GEO_SLOTS * RP_GEO4_MAX_SPLIT);
 	__type(key, __u32);
+	__type(value, struct rp_geo_rec24);
+	__uint(map_flags, BPF_F_MMAPABLE);
+} rp_geo4_rec SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_GEO_SLOTS * RP_GEO4_MAX_SPLIT);
+	__type(key, __u32);
 	__type(value, struct rp_geo_span);
 	__uint(map_flags, BPF_F_MMAPABLE);
 } rp_geo4_split SEC(".maps");
@@ -106,14 +114,28 @@ struct {
 	__uint(map_flags, BPF_F_MMAPABLE);
 } rp_geo6_exc SEC(".maps");
 
-/* The last entry of a split /24's span at or below addr: the span's first entry is the
- * /24's first address, so there always is one. */
+/*
+ * The piece of a split /24 holding addr: in its record (one cache line, a branch-free
+ * count), else the last entry of its span at or below addr (the span's first entry is the
+ * /24's first address, so there always is one).
+ */
 static __always_inline __u16 rp_geo4_exc_find(__u32 slot, __u32 split, __u32 addr)
 {
-	__u32 k = slot * RP_GEO4_MAX_SPLIT + split, lo, n, half;
+	__u32 k = slot * RP_GEO4_MAX_SPLIT + split, lo, n, half, x = addr & 0xff, cnt = 0;
 	__u64 want = (__u64)addr << 32 | 0xffffffffu, *v;
-	struct rp_geo_span *sp = bpf_map_lookup_elem(&rp_geo4_split, &k);
+	struct rp_geo_rec24 *r = bpf_map_lookup_elem(&rp_geo4_rec, &k);
+	struct rp_geo_span *sp;
 
+	if (!r)
+		return RP_GEO_NONE;
+	if (r->n) {
+		/* x + 256 - off has bit 8 set iff off <= x (both are bytes). */
+		for (int i = 0; i < RP_GEO4_REC_PIECES; i++)
+			cnt += (x + 256 - r->off[i]) >> 8;
+		cnt -= 1;
+		return cnt < RP_GEO4_REC_PIECES ? r->code[cnt] : RP_GEO_NONE;
+	}
+	sp = bpf_map_lookup_elem(&rp_geo4_split, &k);
 	if (!sp)
 		return RP_GEO_NONE;
 	lo = sp->first;

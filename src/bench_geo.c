@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,7 +29,7 @@
 struct bench_src {
 	uint32_t a6[4];
 	uint32_t a4;
-	uint32_t _pad;
+	uint32_t a4_addr;
 };
 
 static const struct {
@@ -36,9 +37,10 @@ static const struct {
 	int vary; /* bench_vary */
 	int v6;
 } figs[RP_BG_COUNT] = {
-	[RP_BG_V4_RECUR] = { "recurring src", "ipv4, 4096 sources, Zipf", 5, 0 },
+	[RP_BG_V4_RECUR] = { "recurring src", "ipv4, 4096 Zipf, by range", 5, 0 },
+	[RP_BG_V4_RECUR_ADDR] = { "recurring src", "ipv4, 4096 Zipf, by address", 9, 0 },
 	[RP_BG_V4_RANDOM] = { "vary src", "ipv4, uniform /32", 4, 0 },
-	[RP_BG_V6_RECUR] = { "recurring src", "ipv6, 4096 sources, Zipf", 7, 1 },
+	[RP_BG_V6_RECUR] = { "recurring src", "ipv6, 4096 Zipf, by range", 7, 1 },
 	[RP_BG_V6_RANDOM] = { "vary src", "ipv6, uniform /64 in 2000::/3", 8, 1 },
 };
 
@@ -51,10 +53,28 @@ static uint64_t splitmix(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
+/* Is a in one of the dataset's ranges? */
+static bool in_db4(const struct rp_geo_db *db, uint32_t a)
+{
+	size_t lo = 0, hi = db->n4;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (db->v4[mid].last < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < db->n4 && db->v4[lo].first <= a;
+}
+
 /*
- * The recurring sources: RP_BENCH_GEO_SOURCES addresses, each inside a range of the dataset
- * (clients come from assigned space), then BENCH_SRCS draws among them with Zipf weights
- * 1/rank, so a few sources send most frames, as on a real link.
+ * The recurring sources: RP_BENCH_GEO_SOURCES addresses from assigned space, then
+ * BENCH_SRCS draws among them with Zipf weights 1/rank, so a few sources send most frames,
+ * as on a real link. Two IPv4 sets: "by range", each source in a random range (the
+ * fragmented space, split /24s included, weighs as much as a /8: a pessimistic mix); "by
+ * address", uniform over the dataset's addresses (large allocations dominate).
  */
 static int fill_sources(struct bench *skel, const struct rp_geo_db *db)
 {
@@ -91,6 +111,14 @@ static int fill_sources(struct bench *skel, const struct rp_geo_db *db)
 			uniq[i].a6[1] = htonl((uint32_t)hi);
 			uniq[i].a6[2] = htonl(lo >> 32);
 			uniq[i].a6[3] = htonl((uint32_t)lo);
+		}
+		if (db->n4) {
+			uint32_t a;
+
+			do
+				a = (uint32_t)splitmix(&rng);
+			while (!in_db4(db, a));
+			uniq[i].a4_addr = htonl(a);
 		}
 		sum += 1.0 / (i + 1);
 		cdf[i] = sum;
@@ -232,7 +260,7 @@ static struct stat3 stat_of(const double *v, unsigned int n)
 
 static double target_of(int k)
 {
-	return k == RP_BG_V4_RECUR ? RP_BENCH_GEO_TARGET_RECUR :
+	return k == RP_BG_V4_RECUR || k == RP_BG_V4_RECUR_ADDR ? RP_BENCH_GEO_TARGET_RECUR :
 	       k == RP_BG_V4_RANDOM ? RP_BENCH_GEO_TARGET_RANDOM : 0;
 }
 
@@ -269,8 +297,8 @@ void rp_bench_geo_text(FILE *out, const struct rp_bench_geo *g)
 
 void rp_bench_geo_json(FILE *out, const struct rp_bench_geo *g)
 {
-	static const char *const keys[RP_BG_COUNT] = { "ipv4_recurring", "ipv4_random",
-						       "ipv6_recurring", "ipv6_random" };
+	static const char *const keys[RP_BG_COUNT] = { "ipv4_recurring", "ipv4_recurring_by_address",
+						       "ipv4_random", "ipv6_recurring", "ipv6_random" };
 	const struct rp_geo_load_stats *l = &g->load;
 
 	fprintf(out, "{\"dataset\": ");

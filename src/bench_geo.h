@@ -22,7 +22,8 @@ struct rp_bench_frame;
 #define RP_BENCH_GEO_TARGET_RANDOM 1.00 /* extra cost over the floor, random IPv4 */
 
 enum rp_bench_geo_fig {
-	RP_BG_V4_RECUR = 0, /* IPv4, 4096 recurring sources drawn Zipf-like */
+	RP_BG_V4_RECUR = 0, /* IPv4, 4096 recurring sources drawn Zipf-like, in random ranges */
+	RP_BG_V4_RECUR_ADDR, /* the same, sources uniform over the dataset's addresses */
 	RP_BG_V4_RANDOM, /* IPv4, every source new and uniform over the 2^32 */
 	RP_BG_V6_RECUR, /* IPv6, 4096 recurring sources drawn Zipf-like */
 	RP_BG_V6_RANDOM, /* IPv6, every /64 new, uniform over 2000::/3 */

@@ -33,6 +33,7 @@ struct rp_geo_img {
 	struct rp_geo_node top[RP_GEO4_TOP];
 	struct rp_geo_node *mid; /* RP_GEO4_MAX_MID */
 	struct rp_geo_leaf *leaf; /* RP_GEO4_MAX_LEAF */
+	struct rp_geo_rec24 *rec4; /* RP_GEO4_MAX_SPLIT */
 	struct rp_geo_span *split4; /* RP_GEO4_MAX_SPLIT */
 	uint64_t *exc4; /* RP_GEO4_MAX_EXC */
 	struct rp_geo_node6 *key6; /* RP_GEO6_MAX_NODES */
@@ -183,6 +184,22 @@ static int build4(struct rp_geo_img *img, const struct rp_geo_db *db, uint32_t s
 		prev = c;
 	});
 	st->split24 = nsplit;
+	/* The records of the split /24s of few pieces. */
+	for (uint32_t i = 0; i < nsplit; i++) {
+		const struct rp_geo_span *sp = &img->split4[i];
+		const uint64_t *x = &img->exc4[sp->first - slot * RP_GEO4_MAX_EXC];
+		struct rp_geo_rec24 *r = &img->rec4[i];
+
+		if (sp->n > RP_GEO4_REC_PIECES)
+			continue; /* n stays 0: the span */
+		for (uint32_t j = 0; j < RP_GEO4_REC_PIECES; j++) {
+			uint64_t e = x[j < sp->n ? j : sp->n - 1];
+
+			r->code[j] = (uint16_t)e;
+			r->off[j] = j < sp->n ? (uint8_t)(e >> 32) : 255;
+		}
+		r->n = (uint8_t)sp->n;
+	}
 	img->meta.n4exc = nexc;
 	st->exc4 = nexc;
 
@@ -421,6 +438,7 @@ enum {
 	T_TOP4,
 	T_MID4,
 	T_LEAF4,
+	T_REC4,
 	T_SPLIT4,
 	T_EXC4,
 	T_KEY6,
@@ -435,6 +453,7 @@ static const struct table tables[T_COUNT] = {
 	[T_TOP4] = { "rp_geo4_top", sizeof(struct rp_geo_node), RP_GEO4_TOP },
 	[T_MID4] = { "rp_geo4_mid", sizeof(struct rp_geo_node), RP_GEO4_MAX_MID },
 	[T_LEAF4] = { "rp_geo4_leaf", sizeof(struct rp_geo_leaf), RP_GEO4_MAX_LEAF },
+	[T_REC4] = { "rp_geo4_rec", sizeof(struct rp_geo_rec24), RP_GEO4_MAX_SPLIT },
 	[T_SPLIT4] = { "rp_geo4_split", sizeof(struct rp_geo_span), RP_GEO4_MAX_SPLIT },
 	[T_EXC4] = { "rp_geo4_exc", sizeof(uint64_t), RP_GEO4_MAX_EXC },
 	[T_KEY6] = { "rp_geo6_key", sizeof(struct rp_geo_node6), RP_GEO6_MAX_NODES },
@@ -518,6 +537,7 @@ static void img_free(struct rp_geo_img *img)
 		return;
 	free(img->mid);
 	free(img->leaf);
+	free(img->rec4);
 	free(img->split4);
 	free(img->exc4);
 	free(img->key6);
@@ -546,13 +566,14 @@ int rp_geo_maps_load(struct bpf_object *obj, const struct rp_geo_db *db,
 		goto out;
 	img->mid = calloc(RP_GEO4_MAX_MID, sizeof(*img->mid));
 	img->leaf = calloc(RP_GEO4_MAX_LEAF, sizeof(*img->leaf));
+	img->rec4 = calloc(RP_GEO4_MAX_SPLIT, sizeof(*img->rec4));
 	img->split4 = calloc(RP_GEO4_MAX_SPLIT, sizeof(*img->split4));
 	img->exc4 = calloc(RP_GEO4_MAX_EXC, sizeof(*img->exc4));
 	img->key6 = calloc(RP_GEO6_MAX_NODES, sizeof(*img->key6));
 	img->code6 = calloc(RP_GEO6_MAX_NODES, sizeof(*img->code6));
 	img->split6 = calloc(RP_GEO6_MAX_SPLIT, sizeof(*img->split6));
 	img->exc6 = calloc(RP_GEO6_MAX_EXC, sizeof(*img->exc6));
-	if (!img->mid || !img->leaf || !img->split4 || !img->exc4 || !img->key6 || !img->code6 ||
+	if (!img->mid || !img->leaf || !img->rec4 || !img->split4 || !img->exc4 || !img->key6 || !img->code6 ||
 	    !img->split6 || !img->exc6) {
 		rp_err("geo: out of memory compiling the tables");
 		goto out;
@@ -577,6 +598,7 @@ int rp_geo_maps_load(struct bpf_object *obj, const struct rp_geo_db *db,
 			{ T_TOP4, img->top, sizeof(img->top) },
 			{ T_MID4, img->mid, img->nmid * sizeof(*img->mid) },
 			{ T_LEAF4, img->leaf, img->nleaf * sizeof(*img->leaf) },
+			{ T_REC4, img->rec4, st_split4 * sizeof(*img->rec4) },
 			{ T_SPLIT4, img->split4, st_split4 * sizeof(*img->split4) },
 			{ T_EXC4, img->exc4, img->meta.n4exc * sizeof(*img->exc4) },
 			{ T_KEY6, img->key6, img->meta.nodes6 * sizeof(*img->key6) },

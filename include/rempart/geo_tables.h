@@ -14,9 +14,10 @@
  *         that look alike)
  * An entry of top or mid is either a country code (the whole /16 or /20 is that country)
  * or RP_GEO_PTR | the absolute index of the node below in its map. A leaf code with
- * RP_GEO_SPLIT set marks a /24 split between countries; its low bits number it in split4,
- * whose span gives the /24's boundaries in exc4: sorted (first address << 32 | code), at
- * most 256 of them, searched by bisection (8 steps at most).
+ * RP_GEO_SPLIT set marks a /24 split between countries; its low bits number it in rec4,
+ * a cache line holding up to 21 pieces, counted without a branch. A /24 of more pieces
+ * has its span in split4: its boundaries in exc4, sorted (first address << 32 | code), at
+ * most 256, searched by bisection (8 steps at most).
  *
  * IPv6 is the set of /64-granular run starts (the upper 64 bits of each run's first
  * address) in a static B-tree: nodes of 8 keys (one cache line) with 9 children, laid out
@@ -44,6 +45,7 @@
 #define RP_GEO4_MAX_MID 16384 /* mixed /16s per slot (the real data: 8,632) */
 #define RP_GEO4_MAX_LEAF 131072 /* distinct mixed /20s per slot */
 #define RP_GEO4_MAX_SPLIT 32768 /* split /24s per slot */
+#define RP_GEO4_REC_PIECES 21 /* pieces of a split /24 its record holds */
 #define RP_GEO4_MAX_EXC 262144 /* exception entries per slot */
 #define RP_GEO4_EXC_LEVELS 8 /* a /24 has at most 256 boundaries */
 
@@ -70,6 +72,19 @@ struct rp_geo_exc6 {
 	__u64 code;
 };
 RP_ASSERT_SIZE(struct rp_geo_exc6, 24);
+
+/*
+ * A split /24 in one cache line: the first address (last byte) and code of each piece;
+ * off[0] is 0. Unused places repeat the last piece with off 255, so "the number of offsets
+ * at or below the address's last byte, minus one" is always the piece holding it. n == 0:
+ * over RP_GEO4_REC_PIECES pieces, see the span in split4.
+ */
+struct rp_geo_rec24 {
+	__u16 code[RP_GEO4_REC_PIECES];
+	__u8 off[RP_GEO4_REC_PIECES];
+	__u8 n;
+};
+RP_ASSERT_SIZE(struct rp_geo_rec24, 64);
 
 /* A split /24 or /64: its entries in exc4 or exc6 (absolute index: slot included). */
 struct rp_geo_span {
