@@ -5,6 +5,7 @@
  *   rp_xdp        XDP (xdp.frags), inbound frames live; both directions on a mirror port
  *                 (rp_monitor); inbound and undetermined frames in replay.
  *   rp_tc_egress  tc egress, outbound frames live and in replay.
+ *   rp_geo_probe  tests only: the country lookup over an array of addresses.
  *
  * In replay (rp_replay) each run carries a 20-byte record (abi.h): in the XDP metadata area
  * on rp_xdp, in __sk_buff.cb on rp_tc_egress. The program reads time, lengths and
@@ -15,6 +16,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "decide.h"
+#include "geo.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -106,4 +108,32 @@ int rp_tc_egress(struct __sk_buff *skb)
 		skb->cb[4] = rec.words[4];
 	}
 	return verdict == RP_V_DROP ? TC_ACT_SHOT : TC_ACT_OK;
+}
+
+/*
+ * The country lookup alone, for tests (tests/bpf/test_geo.c): the frame is an array of
+ * struct rp_geo_probe records; each gets its code written in place (test_run's data_out).
+ * Separate from rp_xdp: never attached.
+ */
+__noinline int rp_geo_probe_one(__u32 v6, __u32 a0, __u32 a1, __u32 a2, __u32 a3)
+{
+	__u32 a[4] = { a0, a1, a2, a3 };
+
+	return rp_geo_country(v6, a);
+}
+
+SEC("xdp")
+int rp_geo_probe(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+
+	for (int i = 0; i < RP_GEO_PROBE_MAX; i++) {
+		struct rp_geo_probe *r = data + i * sizeof(*r);
+
+		if ((void *)(r + 1) > data_end)
+			break;
+		r->code = rp_geo_probe_one(r->family == 6, r->addr[0], r->addr[1], r->addr[2],
+					   r->addr[3]);
+	}
+	return XDP_DROP;
 }

@@ -34,6 +34,7 @@
 #include "rempart/abi.h"
 #include "bench.skel.h"
 #include "bench_frames.h"
+#include "bench_geo.h"
 #include "capture.h"
 #include "cli.h"
 #include "config.h"
@@ -1669,7 +1670,8 @@ static void print_text(FILE *out, const struct rp_bench *b, struct rp_bench_cmp 
 
 static void print_json(FILE *out, const struct rp_bench *b, struct rp_bench_cmp *const *cmps,
 		       unsigned int ncmp, const struct rp_bench_replay *rr, bool replay_done,
-		       const struct rp_bench_insns *in, const char *kernel, const char *cpu)
+		       const struct rp_bench_insns *in, const char *kernel, const char *cpu,
+		       const struct rp_bench_geo *geo)
 {
 	fprintf(out, "{\n  \"kernel\": ");
 	rp_json_string(out, kernel);
@@ -1719,7 +1721,9 @@ static void print_json(FILE *out, const struct rp_bench *b, struct rp_bench_cmp 
 	if (replay_done)
 		fprintf(out, ", \"rp_xdp_replay\": %ld, \"rp_tc_egress_replay\": %ld",
 			rr->insns_xdp, rr->insns_tc);
-	fprintf(out, "}\n}\n");
+	fprintf(out, "},\n  \"geo\": ");
+	rp_bench_geo_json(out, geo);
+	fprintf(out, "\n}\n");
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -1740,7 +1744,8 @@ static void bench_usage(FILE *f)
 		"  (4) the verifier's processed-instruction counts\n"
 		"  (5) the protection pipeline (the bench's own policy, 100k deny entries) at\n"
 		"      levels 2 and 4, and with every source new, against the floor\n"
-		"  (6) each stage's increment  (7) the deny list's increment\n\n"
+		"  (6) each stage's increment  (7) the deny list's increment\n"
+		"  (8) the geo stage (country of the source) over the floor\n\n"
 		"      --json          print the figures as JSON, with every run\n"
 		"      --runs N        interleaved runs per figure, medians reported (default %d,\n"
 		"                      at least %d)\n"
@@ -1750,7 +1755,8 @@ static void bench_usage(FILE *f)
 		"                      the bench's own policy\n"
 		"      --capture FILE  capture for the replay figure (default: 'rempart gen\n"
 		"                      --scenario sample', else %d frames of the bench's mix)\n"
-		"      --pipeline      figure (5) alone, for tuning the data plane (text only)\n\n"
+		"      --pipeline      figure (5) alone, for tuning the data plane (text only)\n"
+		"      --geo           figure (8) alone\n\n"
 		"Needs root. Pins itself to the CPU it starts on. Exit: 0 figures printed, 1 a\n"
 		"figure was refused (failed tail call, wrong verdict) or another failure, 2 usage\n"
 		"error.\n"
@@ -1856,6 +1862,7 @@ int rp_cmd_bench(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "capture", required_argument, NULL, 'C' },
 		{ "pipeline", no_argument, NULL, 'P' },
+		{ "geo", no_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -1863,6 +1870,8 @@ int rp_cmd_bench(int argc, char **argv)
 	struct rp_bench_cmp *cmp = NULL, *cmps[RP_BENCH_NCMP];
 	struct rp_bench_replay *rr = NULL;
 	struct rp_bench_insns insns;
+	struct rp_bench_geo *geo = NULL;
+	bool geo_only = false;
 	struct rp_config cfg;
 	const char *config = NULL;
 	char err[512], cpu[128];
@@ -1896,6 +1905,9 @@ int rp_cmd_bench(int argc, char **argv)
 			break;
 		case 'P':
 			b.pipeline_only = true;
+			break;
+		case 'G':
+			geo_only = true;
 			break;
 		case 'h':
 			bench_usage(stdout);
@@ -1937,6 +1949,19 @@ int rp_cmd_bench(int argc, char **argv)
 		goto out;
 	if (check_frames(&b))
 		goto out;
+	/* (8) the geo stage, on its own tables in the bench object */
+	geo = calloc(1, sizeof(*geo));
+	if (!geo || rp_bench_geo_synthetic(b.skel, &b.frames[RP_BF_IP4_TCP_SYN],
+					   &b.frames[RP_BF_IP6_TCP], b.runs, b.repeat, geo))
+		goto out;
+	if (geo_only) {
+		if (b.json)
+			rp_bench_geo_json(stdout, geo), printf("\n");
+		else
+			rp_bench_geo_text(stdout, geo);
+		ret = RP_EXIT_OK;
+		goto out;
+	}
 
 	/* The policy figures' programs: loaded, policy applied, deny list, known clients. */
 	if (pol_open(&b))
@@ -2005,11 +2030,14 @@ int rp_cmd_bench(int argc, char **argv)
 	snprintf(err, sizeof(err), "%s", uname(&un) ? "unknown kernel" : un.release);
 	cpu_model(cpu, sizeof(cpu));
 	if (b.json)
-		print_json(stdout, &b, cmps, ncmp, rr, replay_done, &insns, err, cpu);
+		print_json(stdout, &b, cmps, ncmp, rr, replay_done, &insns, err, cpu, geo);
 	else
 		print_text(stdout, &b, cmps, ncmp, rr, replay_done, &insns, err, cpu, config);
+	if (!b.json)
+		rp_bench_geo_text(stdout, geo);
 	ret = replay_done ? RP_EXIT_OK : RP_EXIT_FAIL;
 out:
+	free(geo);
 	free(cmp);
 	free(rr);
 	pol_close(b.pol);
