@@ -509,7 +509,7 @@ __noinline int rp_frag_record(struct rp_facts *f)
 __noinline int rp_fence_check(struct rp_facts *f, const struct rp_svc_policy *sp)
 {
 	struct rp_geo_count *c;
-	__u32 cc, idx, in;
+	__u32 cc, idx, in, w;
 
 	if (!f || !sp)
 		return 1;
@@ -517,7 +517,10 @@ __noinline int rp_fence_check(struct rp_facts *f, const struct rp_svc_policy *sp
 	if (cc >= RP_GEO_NCODES)
 		cc = RP_GEO_NONE;
 	f->country = cc;
-	in = (sp->fence[cc >> 6] >> (cc & 63)) & 1;
+	w = cc >> 6;
+	/* clang knows w <= 10 and would drop the mask; the verifier needs to see it. */
+	asm volatile("" : "+r"(w));
+	in = (sp->fence[w & (RP_FENCE_WORDS - 1)] >> (cc & 63)) & 1;
 	idx = (__u32)(sp->fence_idx % RP_MAX_FENCED) * RP_GEO_NCODES + cc;
 	c = bpf_map_lookup_elem(&rp_geo_counters, &idx);
 	if (c) {

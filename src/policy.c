@@ -336,7 +336,8 @@ static void build_service(struct rp_build *b, const struct rp_config *cfg, unsig
 	if (s->set.fence.configured && b->n_fenced < RP_MAX_FENCED) {
 		sp->flags |= RP_SF_FENCE;
 		sp->fence_idx = b->n_fenced++;
-		memcpy(sp->fence, s->set.fence.set, sizeof(sp->fence));
+		_Static_assert(sizeof(s->set.fence.set) <= sizeof(sp->fence), "fence set");
+		memcpy(sp->fence, s->set.fence.set, sizeof(s->set.fence.set));
 	}
 }
 

@@ -131,6 +131,12 @@ static inline __u32 rp_ptab_hash(const __u32 *k, __u32 tag, __u32 svc, __u64 see
 	return (__u32)(h >> 32 ^ h) >> (32 - RP_PTAB_BITS);
 }
 
+/* A fence's country set as the program holds it: RP_GEO_SET_WORDS rounded up to a power of
+ * two, so that a masked word index is in bounds for the verifier whatever the code. */
+#define RP_FENCE_WORDS 16
+_Static_assert(RP_FENCE_WORDS >= RP_GEO_SET_WORDS && RP_FENCE_WORDS * 64 >= 1024,
+	       "the fence set must cover every 10-bit code");
+
 /* Per-service policy (slotted): rp_svcs[slot * RP_MAX_SERVICES + svc]. */
 #define RP_SF_FRAGMENTS 0x01 /* the service needs IP fragments */
 #define RP_SF_LEARN 0x02 /* learn known clients at level 0 */
@@ -166,9 +172,9 @@ struct rp_svc_policy {
 	__u32 _pad2;
 	/* RP_SF_FENCE: the countries the fence admits, one bit per RP_GEO_CODE (the region
 	 * `unknown` included when the fence admits it). */
-	__u64 fence[RP_GEO_SET_WORDS];
+	__u64 fence[RP_FENCE_WORDS];
 };
-RP_ASSERT_SIZE(struct rp_svc_policy, 32 + 8 * RP_GEO_SET_WORDS);
+RP_ASSERT_SIZE(struct rp_svc_policy, 32 + 8 * RP_FENCE_WORDS);
 
 /* Per-country counters of the fence stage, per fenced service (rp_geo_counters, per CPU):
  * row fence_idx, column RP_GEO_CODE. Counted when the fence judges a frame (level 3 and
