@@ -465,10 +465,12 @@ const char *rp_geo_default_path(void)
 		char *slash;
 
 		exe[n] = 0;
-		slash = strrchr(exe, '/');
-		if (slash) {
+		/* The source tree: data/geo beside the directory of the binary (build/rempart)
+		 * or of a test (build/tests/test_*), up to three levels up. */
+		for (int up = 0; up < 3 && (slash = strrchr(exe, '/')); up++) {
 			*slash = 0;
-			snprintf(path, sizeof(path), "%s/../data/geo/%s", exe, RP_GEO_DEFAULT_FILE);
+			snprintf(path, sizeof(path), "%s/data/geo/%s", exe[0] ? exe : "/",
+				 RP_GEO_DEFAULT_FILE);
 			if (!access(path, R_OK))
 				return path;
 		}

@@ -140,7 +140,7 @@ static int csv_parse(const char *path, int family, struct rp_geo_rawlist *l, cha
 		if (f[0].s[0] == '#')
 			continue;
 		/* A header line: the first field has no digit and no colon. */
-		if (lineno == 1 && !strpbrk(f[0].s, "0123456789:"))
+		if (lineno == 1 && n == 3 && !strpbrk(f[0].s, "0123456789:"))
 			continue;
 		if (n != 3) {
 			snprintf(err, errlen, "%s:%u:%u: expected 3 fields (start,end,CC), found %d",
@@ -206,6 +206,11 @@ static int csv_parse(const char *path, int family, struct rp_geo_rawlist *l, cha
 			ret = -ENOMEM;
 			goto out;
 		}
+	}
+	if (!l->n) {
+		snprintf(err, errlen, "%s: no address ranges (expected lines start,end,CC)", path);
+		ret = -EINVAL;
+		goto out;
 	}
 	if (any_int && !family)
 		for (size_t i = 0; i < l->n; i++)

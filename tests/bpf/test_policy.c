@@ -19,6 +19,7 @@
 #include "config.h"
 #include "control.h"
 #include "dataplane.h"
+#include "geo.h"
 #include "policy.h"
 #include "reasons.h"
 #include "replay.h"
@@ -422,6 +423,166 @@ static void test_ipv6_stages(void)
 	expect("IPv6 bogon", run(&f, T0, RP_DIR_IN), RP_V_DROP, RP_R_bogon, WEB);
 }
 
+/* The fence (level 3) over the built-in dataset: web admits Europe, unknown space denied by
+ * default; vpn admits France and unknown space. */
+static const char fence_yaml[] =
+	"bogons: [0.0.0.0/8, 10.0.0.0/8]\n"
+	"tenants:\n"
+	"  - name: t\n"
+	"    allow: [198.51.100.0/24]\n"
+	"    services:\n"
+	"      - { name: web, addresses: [192.0.2.10, \"2001:db8::10\"], ports: [tcp/443],\n"
+	"          fence: { allow: [europe] } }\n"
+	"      - { name: vpn, addresses: [192.0.2.50], ports: [udp/500],\n"
+	"          fence: { allow: [FR], unknown: allow } }\n";
+
+/* The fence's per-country row of a service: frames passed and dropped, summed over CPUs. */
+static void geo_count(unsigned int fence_idx, const char *cc, uint64_t *pass, uint64_t *drop)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct rp_geo_count v[ncpu > 0 ? ncpu : 1];
+	uint32_t key = fence_idx * RP_GEO_NCODES + RP_GEO_CODE(cc[0], cc[1]);
+
+	*pass = *drop = 0;
+	if (!CHECK_EQ(bpf_map_lookup_elem(bpf_map__fd(dp.skel->maps.rp_geo_counters), &key, v), 0))
+		return;
+	for (int i = 0; i < ncpu; i++) {
+		*pass += v[i].pass_pkts;
+		*drop += v[i].drop_pkts;
+	}
+}
+
+static void expect_cc(const char *what, union rp_record r, int verdict, int reason, int svc,
+		      const char *cc)
+{
+	uint16_t want = cc ? RP_GEO_CODE(cc[0], cc[1]) : RP_GEO_NONE;
+
+	expect(what, r, verdict, reason, svc);
+	CHECK(r.out.country == want, "%s: country %s, want %s", what,
+	      rp_geo_cc_name(r.out.country), rp_geo_cc_name(want));
+}
+
+static void test_fence_level_3(void)
+{
+	uint64_t t = T0 + SEC, pass, drop;
+	struct fb f;
+
+	LOAD(fence_yaml);
+	/* Below level 3 the fence is not armed and looks nothing up. */
+	tcp(&f, "41.140.1.1", 40000, "192.0.2.10", 443, SYN, 1, 0, 0);
+	expect_cc("Morocco at level 0", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB, NULL);
+
+	hold(WEB, 3, t);
+	hold(VPN, 3, t);
+	t += SEC;
+	tcp(&f, "90.1.2.3", 40000, "192.0.2.10", 443, SYN, 1, 0, 0);
+	expect_cc("France in Europe", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB, "FR");
+	tcp(&f, "79.200.1.1", 40000, "192.0.2.10", 443, SYN, 1, 0, 0);
+	expect_cc("Germany in Europe", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB, "DE");
+	for (int i = 0; i < 3; i++) {
+		tcp(&f, "41.140.1.1", 40001 + i, "192.0.2.10", 443, SYN, 1, 0, 0);
+		expect_cc("Morocco fenced", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_geo_fence, WEB,
+			  "MA");
+	}
+	tcp(&f, "73.1.2.3", 40000, "192.0.2.10", 443, SYN, 1, 0, 0);
+	expect_cc("United States fenced", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_geo_fence, WEB,
+		  "US");
+	tcp(&f, "100.64.0.1", 40000, "192.0.2.10", 443, SYN, 1, 0, 0);
+	expect_cc("unknown space denied by default", run(&f, t, RP_DIR_IN), RP_V_DROP,
+		  RP_R_geo_fence, WEB, NULL);
+	tcp(&f, "198.51.100.7", 40000, "192.0.2.10", 443, SYN, 1, 0, 0);
+	expect("allow list wins over the fence", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_allowed,
+	       WEB);
+
+	/* vpn: France only, and unknown space admitted. */
+	udp(&f, "90.1.2.3", 500, "192.0.2.50", 500, 0, 1);
+	expect_cc("vpn: France", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, VPN, "FR");
+	udp(&f, "79.200.1.1", 500, "192.0.2.50", 500, 0, 1);
+	expect_cc("vpn: Germany fenced", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_geo_fence, VPN,
+		  "DE");
+	udp(&f, "100.64.0.1", 500, "192.0.2.50", 500, 0, 1);
+	expect_cc("vpn: unknown admitted", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, VPN, NULL);
+
+	/* IPv6: 2a01:cb00::/24 is French. */
+	fb_eth(&f, 0x86dd);
+	fb_ip6(&f, IPPROTO_TCP);
+	fb_tcp(&f, 5, SYN);
+	fb_fix(&f);
+	f.b[f.l3 + 8] = 0x2a, f.b[f.l3 + 9] = 0x01, f.b[f.l3 + 10] = 0xcb, f.b[f.l3 + 11] = 0x00;
+	expect_cc("IPv6 France", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB, "FR");
+	f.b[f.l3 + 8] = 0x26, f.b[f.l3 + 9] = 0x01, f.b[f.l3 + 10] = 0x00, f.b[f.l3 + 11] = 0x00;
+	expect_cc("IPv6 United States", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_geo_fence, WEB,
+		  "US");
+
+	/* Per-country counters: web is fence row 0, vpn row 1. */
+	geo_count(0, "MA", &pass, &drop);
+	CHECK(pass == 0 && drop == 3, "web, MA: %llu passed, %llu dropped; want 0 and 3",
+	      (unsigned long long)pass, (unsigned long long)drop);
+	geo_count(0, "FR", &pass, &drop);
+	CHECK(pass == 2 && drop == 0, "web, FR: %llu passed, %llu dropped; want 2 and 0",
+	      (unsigned long long)pass, (unsigned long long)drop);
+	geo_count(1, "DE", &pass, &drop);
+	CHECK(pass == 0 && drop == 1, "vpn, DE: %llu passed, %llu dropped; want 0 and 1",
+	      (unsigned long long)pass, (unsigned long long)drop);
+
+	/* Level 4: the fence admits France, the shield still stops a normal service. */
+	hold(WEB, 4, t);
+	tcp(&f, "90.1.2.3", 40000, "192.0.2.10", 443, SYN, 1, 0, 0);
+	expect("France at level 4", run(&f, t + SEC, RP_DIR_IN), RP_V_DROP, RP_R_shield, WEB);
+}
+
+/* What beats the Paris procedure: a client from a fenced country who used the service in
+ * peacetime keeps access while the fence is up; a new client from the same country does
+ * not. */
+static void test_fence_known_client(void)
+{
+	uint64_t t = T0 + SEC;
+	struct fb f;
+
+	LOAD(fence_yaml);
+	tcp(&f, "192.0.2.10", 443, "41.140.1.1", 40000, ACK | PSH, 5000, 1, 100);
+	run(&f, t, RP_DIR_OUT);
+	tcp(&f, "41.140.1.1", 40000, "192.0.2.10", 443, ACK, 1, 5100, 0);
+	expect("the Moroccan client acknowledges", run(&f, t + 1000, RP_DIR_IN), RP_V_PASS,
+	       RP_R_ok, WEB);
+
+	hold(WEB, 3, t + 2 * SEC);
+	tcp(&f, "41.140.1.1", 40001, "192.0.2.10", 443, SYN, 1, 0, 0);
+	expect("known Moroccan client passes the fence", run(&f, t + 3 * SEC, RP_DIR_IN),
+	       RP_V_PASS, RP_R_known_client, WEB);
+	tcp(&f, "41.140.1.2", 40001, "192.0.2.10", 443, SYN, 1, 0, 0);
+	expect_cc("new Moroccan client fenced", run(&f, t + 3 * SEC, RP_DIR_IN), RP_V_DROP,
+		  RP_R_geo_fence, WEB, "MA");
+}
+
+/* A dataset that does not load leaves the policy and the data in force. */
+static void test_fence_bad_dataset(void)
+{
+	static const char bad[] = "not a dataset\n";
+	char path[] = "/tmp/rempart-geo-XXXXXX", yaml[1024], err[512];
+	struct rp_config cfg;
+	struct fb f;
+	int fd;
+
+	LOAD(fence_yaml);
+	hold(WEB, 3, T0);
+	fd = mkstemp(path);
+	if (!CHECK(fd >= 0, "mkstemp"))
+		return;
+	CHECK(write(fd, bad, sizeof(bad) - 1) == (ssize_t)(sizeof(bad) - 1), "write");
+	close(fd);
+	snprintf(yaml, sizeof(yaml), "geo: { dataset: %s }\n%s", path, fence_yaml);
+	rp_config_defaults(&cfg);
+	CHECK_EQ(rp_config_parse("n.yaml", (const unsigned char *)yaml, strlen(yaml), &cfg, err,
+				 sizeof(err)), 0);
+	CHECK(rp_control_reload(ctl, &cfg, T0 + SEC) != 0, "a corrupt dataset was applied");
+	rp_config_free(&cfg);
+	unlink(path);
+	tcp(&f, "41.140.1.1", 40000, "192.0.2.10", 443, SYN, 1, 0, 0);
+	expect_cc("the data in force stays", run(&f, T0 + SEC, RP_DIR_IN), RP_V_DROP,
+		  RP_R_geo_fence, WEB, "MA");
+}
+
 static void test_reload_keeps_state_and_swaps_policy(void)
 {
 	struct rp_config cfg;
@@ -515,4 +676,5 @@ RP_TESTS(RP_T(test_always_stages), RP_T(test_allow_ceiling), RP_T(test_deny_expi
 	 RP_T(test_scrub_level_1), RP_T(test_limit_level_2), RP_T(test_shield_and_known_clients),
 	 RP_T(test_level_lapses_unless_renewed), RP_T(test_lapse_to_the_floor),
 	 RP_T(test_heavy_hitter_deny), RP_T(test_ipv6_stages),
-	 RP_T(test_reload_keeps_state_and_swaps_policy), RP_T(test_large_policy_table))
+	 RP_T(test_reload_keeps_state_and_swaps_policy), RP_T(test_large_policy_table),
+	 RP_T(test_fence_level_3), RP_T(test_fence_known_client), RP_T(test_fence_bad_dataset))
