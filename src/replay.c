@@ -15,6 +15,7 @@
 #include "policy.h"
 #include "log.h"
 #include "reasons.h"
+#include "geo.h"
 #include "replay.h"
 
 /*
@@ -262,12 +263,60 @@ static void write_verdict_row(FILE *f, uint64_t n, int64_t rel_ns, const struct 
 	*p++ = '.';
 	for (uint64_t d = 100000000ull; d; d /= 10)
 		*p++ = '0' + (frac / d) % 10;
+	*p++ = ',';
+	if (o->country)
+		p = put_str(p, rp_geo_cc_name(o->country));
 	*p++ = '\n';
 	fwrite(row, 1, p - row, f);
 }
 
+/* The fences' per-country counters, fenced services in configuration order (their rows in
+ * rp_geo_counters, as policy.c numbers them), and the dataset they judged with. */
+static int read_geo(struct rp_dp *dp, const struct rp_config *cfg, struct rp_replay_result *res)
+{
+	int fd = bpf_map__fd(dp->skel->maps.rp_geo_counters), ncpu = dp->ncpus;
+	struct rp_geo_count *v = calloc(ncpu, sizeof(*v));
+	unsigned int row = 0;
+
+	if (!cfg || !dp->geo_path || !v) {
+		free(v);
+		return dp->geo_path && cfg && !v ? -ENOMEM : 0;
+	}
+	snprintf(res->geo_dataset, sizeof(res->geo_dataset), "%s %s", dp->geo_name, dp->geo_date);
+	for (unsigned int i = 0; i < cfg->n_services && row < RP_MAX_FENCED; i++) {
+		if (!cfg->services[i].set.fence.configured)
+			continue;
+		for (uint32_t cc = 0; cc < RP_GEO_NCODES; cc++) {
+			uint32_t key = row * RP_GEO_NCODES + cc;
+			struct rp_geo_row r = { .svc = i + 1, .cc = cc };
+			struct rp_geo_row *grown;
+
+			if (bpf_map_lookup_elem(fd, &key, v))
+				continue;
+			for (int c = 0; c < ncpu; c++) {
+				r.pass += v[c].pass_pkts;
+				r.pass_bytes += v[c].pass_bytes;
+				r.drop += v[c].drop_pkts;
+				r.drop_bytes += v[c].drop_bytes;
+			}
+			if (!r.pass && !r.drop)
+				continue;
+			grown = realloc(res->geo, (res->n_geo + 1) * sizeof(*res->geo));
+			if (!grown) {
+				free(v);
+				return -ENOMEM;
+			}
+			res->geo = grown;
+			res->geo[res->n_geo++] = r;
+		}
+		row++;
+	}
+	free(v);
+	return 0;
+}
+
 #define RP_VERDICT_HEADER \
-	"frame,verdict,reason,service,level,dir,dir_src,l3,l4,frag,vlans,wire_len,cap_len,time\n"
+	"frame,verdict,reason,service,level,dir,dir_src,l3,l4,frag,vlans,wire_len,cap_len,time,country\n"
 
 int rp_replay(const struct rp_replay_opts *o, struct rp_replay_result *res)
 {
@@ -416,7 +465,9 @@ int rp_replay(const struct rp_replay_opts *o, struct rp_replay_result *res)
 	res->state.frags = frag_entries(bpf_map__fd(dp.skel->maps.rp_frags), last_t);
 	res->state.deny = ctl ? rp_deny_count(rp_control_deny(ctl)) : 0;
 	res->state.hh_lost = dp.skel->bss->rp_hh_lost;
-	ret = res->damaged ? -EIO : 0;
+	ret = read_geo(&dp, o->cfg, res);
+	if (!ret)
+		ret = res->damaged ? -EIO : 0;
 out:
 	if (vf && fclose(vf) && !ret) {
 		rp_err("%s: write failed: %s", o->verdicts, strerror(errno));
@@ -436,4 +487,7 @@ out:
 void rp_replay_result_free(struct rp_replay_result *res)
 {
 	rp_tick_free(&res->tick);
+	free(res->geo);
+	res->geo = NULL;
+	res->n_geo = 0;
 }

@@ -58,6 +58,14 @@ struct rp_replay_result {
 	struct {
 		uint64_t known, pending, frags, deny, hh_lost;
 	} state;
+	/* The geo fences: the dataset ("name date", empty when no service has a fence) and,
+	 * per fenced service, the frames the fence passed and dropped by country. */
+	char geo_dataset[128];
+	struct rp_geo_row {
+		uint16_t svc, cc;
+		uint64_t pass, pass_bytes, drop, drop_bytes;
+	} *geo;
+	size_t n_geo;
 	uint64_t clock_backwards; /* capture timestamps that went back, clamped by the program */
 	uint64_t padded; /* frames under 14 bytes, padded for the test run */
 	uint64_t cut; /* frames longer than one test run takes, passed cut with true lengths */

@@ -4,9 +4,11 @@
  * of the same input print the same bytes.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "reasons.h"
+#include "geo.h"
 #include "report.h"
 
 void rp_json_string(FILE *f, const char *s)
@@ -47,6 +49,35 @@ static void text_row(FILE *f, const char *name, const struct rp_tally *t, uint64
 	human_bytes(b, sizeof(b), t->bytes);
 	fprintf(f, "    %-18s %10" PRIu64 " frames %6.2f %%  %12s\n", name, t->frames,
 		pct(t->frames, total), b);
+}
+
+/* The fence's countries: per service, the 10 that most frames came from (JSON has all). */
+static void text_geo(FILE *f, const struct rp_replay_result *r)
+{
+	for (size_t i = 0; i < r->n_geo;) {
+		size_t end = i, shown = 0;
+		bool done[RP_GEO_NCODES] = { false };
+
+		while (end < r->n_geo && r->geo[end].svc == r->geo[i].svc)
+			end++;
+		fprintf(f, "    %s:\n", r->service_name[r->geo[i].svc]);
+		for (; shown < 10 && shown < end - i; shown++) {
+			size_t best = end;
+
+			for (size_t k = i; k < end; k++)
+				if (!done[r->geo[k].cc] &&
+				    (best == end || r->geo[k].pass + r->geo[k].drop >
+							    r->geo[best].pass + r->geo[best].drop))
+					best = k;
+			done[r->geo[best].cc] = true;
+			fprintf(f, "      %-2s  passed %8" PRIu64 "  dropped %8" PRIu64 "\n",
+				rp_geo_cc_name(r->geo[best].cc), r->geo[best].pass, r->geo[best].drop);
+		}
+		if (end - i > shown)
+			fprintf(f, "      and %zu more countries (--json lists every one)\n",
+				end - i - shown);
+		i = end;
+	}
 }
 
 void rp_report_text(FILE *f, const char *path, const struct rp_replay_result *r)
@@ -95,6 +126,12 @@ void rp_report_text(FILE *f, const char *path, const struct rp_replay_result *r)
 	if (r->state.hh_lost)
 		fprintf(f, "  %" PRIu64 " heavy-hitter reports lost (ring buffer full)\n",
 			r->state.hh_lost);
+	if (r->geo_dataset[0]) {
+		fprintf(f, "  geo fence (dataset %s), frames judged by country:\n", r->geo_dataset);
+		if (!r->n_geo)
+			fprintf(f, "    none (no fence was armed)\n");
+		text_geo(f, r);
+	}
 	if (r->clock_backwards)
 		fprintf(f, "  %" PRIu64 " frames had timestamps earlier than a previous frame (clamped)\n",
 			r->clock_backwards);
@@ -134,6 +171,19 @@ void rp_report_json(FILE *f, const char *path, const struct rp_replay_result *r)
 		   ", \"deny\": %" PRIu64 ", \"hh_lost\": %" PRIu64 "},\n",
 		r->state.known, r->state.pending, r->state.frags, r->state.deny, r->state.hh_lost);
 
+	if (r->geo_dataset[0]) {
+		fprintf(f, "  \"geo\": {\"dataset\": ");
+		rp_json_string(f, r->geo_dataset);
+		fprintf(f, ", \"countries\": [");
+		for (size_t i = 0; i < r->n_geo; i++)
+			fprintf(f, "%s\n    {\"service\": \"%s\", \"country\": \"%s\", \"passed\": %" PRIu64
+				   ", \"passed_bytes\": %" PRIu64 ", \"dropped\": %" PRIu64
+				   ", \"dropped_bytes\": %" PRIu64 "}",
+				i ? "," : "", r->service_name[r->geo[i].svc],
+				rp_geo_cc_name(r->geo[i].cc), r->geo[i].pass, r->geo[i].pass_bytes,
+				r->geo[i].drop, r->geo[i].drop_bytes);
+		fprintf(f, "]},\n");
+	}
 	fprintf(f, "  \"verdicts\": {");
 	first = 1;
 	for (int v = 0; v < RP_V_MAX; v++)
