@@ -32,6 +32,7 @@ struct rp_svc_ctl {
 	uint8_t want; /* level the control plane holds (0: none) */
 	uint64_t until; /* program clock; 0: until changed */
 	uint64_t renewed_to; /* expiry last written */
+	uint8_t floor; /* the configuration's level floor */
 	uint16_t hh_permille;
 	uint64_t last_packets; /* counter at the previous tick */
 	uint64_t last_t;
@@ -69,6 +70,14 @@ static int on_heavy_hitter(void *arg, void *data, size_t len)
 	if (len < sizeof(*ev) || ev->svc == 0 || ev->svc >= RP_MAX_SERVICES)
 		return 0;
 	c->hh_events++;
+	/*
+	 * A deny only while the service limits (level 2 and up). A source that is heavy in
+	 * peacetime (a partner's proxy, a busy regular) is no attacker; one that stays heavy
+	 * once the level rises is reported again within an epoch (~134 ms) and denied then.
+	 */
+	if ((c->svc[ev->svc].want > c->svc[ev->svc].floor ? c->svc[ev->svc].want :
+							     c->svc[ev->svc].floor) < RP_LVL_LIMIT)
+		return 0;
 	if (c->hh_denies >= RP_HH_MAX_DENIES)
 		return 0;
 	p.family = ev->family;
@@ -134,8 +143,10 @@ int rp_control_reload(struct rp_control *c, const struct rp_config *cfg, uint64_
 	c->src_len6 = cfg->source_v6 ? cfg->source_v6 : 64;
 	c->n_services = cfg->n_services;
 	c->lease_ns = cfg->level_lease_ns ? cfg->level_lease_ns : 5000000000ull;
-	for (unsigned int i = 0; i < cfg->n_services; i++)
+	for (unsigned int i = 0; i < cfg->n_services; i++) {
 		c->svc[i + 1].hh_permille = cfg->services[i].set.heavy_hitter_permille;
+		c->svc[i + 1].floor = cfg->services[i].set.level_floor;
+	}
 	return 0;
 }
 
