@@ -516,7 +516,7 @@ __noinline int rp_fence_check(struct rp_facts *f, const struct rp_svc_policy *sp
 	cc = rp_geo_country(f->l3 == RP_L3_IPV6, f->saddr);
 	if (cc >= RP_GEO_NCODES)
 		cc = RP_GEO_NONE;
-	f->country = cc;
+	f->country = cc | RP_REC_GEO_SEEN;
 	w = cc >> 6;
 	/* clang knows w <= 10 and would drop the mask; the verifier needs to see it. */
 	asm volatile("" : "+r"(w));

@@ -264,8 +264,8 @@ static void write_verdict_row(FILE *f, uint64_t n, int64_t rel_ns, const struct 
 	for (uint64_t d = 100000000ull; d; d /= 10)
 		*p++ = '0' + (frac / d) % 10;
 	*p++ = ',';
-	if (o->country)
-		p = put_str(p, rp_geo_cc_name(o->country));
+	if (o->country & RP_REC_GEO_SEEN)
+		p = put_str(p, rp_geo_cc_name(o->country & ~RP_REC_GEO_SEEN));
 	*p++ = '\n';
 	fwrite(row, 1, p - row, f);
 }

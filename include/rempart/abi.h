@@ -90,12 +90,15 @@ struct rp_rec_out {
 	__u8 pflags; /* RP_PF_* */
 	__u8 vlans; /* VLAN tags seen (0-2) */
 	__u8 dir_src; /* enum rp_dir_src */
-	__u16 country; /* the source's country when the fence looked it up (RP_GEO_CODE), else 0 */
+	__u16 country; /* RP_REC_GEO_SEEN | RP_GEO_CODE when the fence looked the source up
+			* (RP_GEO_NONE: not in the dataset), else 0 */
 	__u16 spare; /* room for later fields */
 	__u16 spare2;
 	__u16 magic; /* RP_REC_MAGIC_OUT once the program has written its decision */
 };
 RP_ASSERT_SIZE(struct rp_rec_out, 20);
+
+#define RP_REC_GEO_SEEN 0x8000
 
 union rp_record {
 	struct rp_rec_in in;
