@@ -271,12 +271,12 @@ void rp_bench_geo_text(FILE *out, const struct rp_bench_geo *g)
 	fprintf(out,
 		"\n(8) geo stage: the source's country (bpf/geo.h) over the floor, extra cost as a "
 		"ratio of the floor\n"
-		"    dataset %s: %zu IPv4 ranges (%u mixed /16s, %u leaves, %u split /24s, %u "
+		"    dataset %s: %zu IPv4 ranges (%u mixed /16s, %u blocks, %u split /24s, %u "
 		"exceptions),\n"
 		"    %zu IPv6 ranges (%u /64 keys, %u split /64s, %u exceptions)\n"
 		"    tables: %.1f MiB used, %.1f MiB allocated (both slots); loaded in %.0f ms "
 		"(compile %.0f, write and flip %.0f)\n",
-		g->dataset, g->n4, l->mid4, l->leaf4, l->split24, l->exc4, g->n6, l->keys6,
+		g->dataset, g->n4, l->mixed16, l->blk4, l->split24, l->exc4, g->n6, l->keys6,
 		l->split64, l->exc6, l->bytes_used / 1048576.0, l->bytes_kernel / 1048576.0,
 		l->build_ms + l->write_ms, l->build_ms, l->write_ms);
 	for (int k = 0; k < RP_BG_COUNT; k++) {
@@ -304,11 +304,11 @@ void rp_bench_geo_json(FILE *out, const struct rp_bench_geo *g)
 	fprintf(out, "{\"dataset\": ");
 	rp_json_string(out, g->dataset);
 	fprintf(out,
-		", \"ranges4\": %zu, \"ranges6\": %zu, \"mid4\": %u, \"leaves4\": %u, "
+		", \"ranges4\": %zu, \"ranges6\": %zu, \"mixed16\": %u, \"blocks4\": %u, "
 		"\"split24\": %u, \"exc4\": %u, \"keys6\": %u, \"split64\": %u, \"exc6\": %u,\n"
 		"    \"bytes_used\": %zu, \"bytes_kernel\": %zu, \"load_ms\": %.1f, "
 		"\"insns_geo\": %ld, \"insns_floor\": %ld",
-		g->n4, g->n6, l->mid4, l->leaf4, l->split24, l->exc4, l->keys6, l->split64, l->exc6,
+		g->n4, g->n6, l->mixed16, l->blk4, l->split24, l->exc4, l->keys6, l->split64, l->exc6,
 		l->bytes_used, l->bytes_kernel, l->build_ms + l->write_ms, g->insns_geo,
 		g->insns_floor);
 	for (int k = 0; k < RP_BG_COUNT; k++) {
