@@ -151,7 +151,7 @@ static __always_inline __u16 rp_geo4_exc_find(__u32 slot, __u32 split, __u32 add
 /* addr in host order. */
 static __always_inline __u16 rp_geo4(__u32 slot, __u32 addr)
 {
-	__u32 k = slot * RP_GEO4_TOP + (addr >> 20), e;
+	__u32 k = slot * RP_GEO4_TOP + (addr >> 21), e;
 	struct rp_geo_node *n;
 	struct rp_geo_blk *b;
 	__u16 c;
@@ -159,7 +159,7 @@ static __always_inline __u16 rp_geo4(__u32 slot, __u32 addr)
 	n = bpf_map_lookup_elem(&rp_geo4_top, &k);
 	if (!n)
 		return RP_GEO_NONE;
-	e = n->e[(addr >> 16) & 15];
+	e = n->e[(addr >> 16) & (RP_GEO_FAN - 1)];
 	if (!(e & RP_GEO_PTR))
 		return (__u16)e;
 	k = e & ~RP_GEO_PTR;

@@ -203,7 +203,7 @@ static int build4(struct rp_geo_img *img, const struct rp_geo_db *db, uint32_t s
 
 	for (uint32_t h = 0; h < 65536; h++) {
 		const uint16_t *c = &c24[h << 8];
-		uint32_t *te = &img->top[h >> 4].e[h & 15];
+		uint16_t *te = &img->top[h / RP_GEO_FAN].e[h % RP_GEO_FAN];
 		bool same = !(c[0] & RP_GEO_SPLIT);
 
 		for (int i = 1; i < 256 && same; i++)

@@ -8,7 +8,7 @@
  * one dataset, never a mix.
  *
  * IPv4 is a two-level table over the top 24 bits, then exceptions:
- *   top   16 entries per /12, one per /16 (one cache line per /12)
+ *   top   32 entries of 16 bits per /11, one per /16 (one cache line per /11: 128 KiB)
  *   blk   per mixed /16: 256 codes, one per /24 (512 bytes, shared between /16s that look
  *         alike)
  * A top entry is either a country code (the whole /16 is that country) or RP_GEO_PTR | the
@@ -36,12 +36,13 @@
 #include "rempart/abi.h"
 
 #define RP_GEO_SLOTS 2
-#define RP_GEO_PTR 0x80000000u
+#define RP_GEO_PTR 0x8000 /* in a top entry: the rest is a block's index */
 #define RP_GEO_SPLIT 0x8000 /* in a leaf or code6 value: split, the number in the low bits */
 
-#define RP_GEO_FAN 16
-#define RP_GEO4_TOP 4096 /* top nodes per slot: one per /12 */
-#define RP_GEO4_MAX_BLK 16384 /* distinct mixed /16s per slot (the real data: 8,632) */
+#define RP_GEO_FAN 32
+#define RP_GEO4_TOP 2048 /* top nodes per slot: one per /11 */
+#define RP_GEO4_MAX_BLK 16384 /* distinct mixed /16s per slot (the real data: 8,632); both
+				* slots' indices fit the 15 bits of a top entry */
 #define RP_GEO4_MAX_SPLIT 32768 /* split /24s per slot */
 #define RP_GEO4_REC_PIECES 21 /* pieces of a split /24 its record holds */
 #define RP_GEO4_MAX_EXC 262144 /* exception entries per slot */
@@ -56,7 +57,7 @@
 
 /* top nodes: 16 entries */
 struct rp_geo_node {
-	__u32 e[RP_GEO_FAN];
+	__u16 e[RP_GEO_FAN];
 };
 RP_ASSERT_SIZE(struct rp_geo_node, 64);
 
