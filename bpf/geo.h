@@ -3,7 +3,7 @@
  * The country of an address (docs/geo.md, "Data-plane lookup"): the tables of
  * include/rempart/geo_tables.h, filled by src/geo_maps.c.
  *
- * IPv4: two to four array loads (top, then mid and leaf for mixed /16s and /20s), and for
+ * IPv4: one or two array loads (top, then the block of a mixed /16), and for
  * the rare /24 split between countries a bisection over its own boundaries (8 steps at
  * most). IPv6: a descent of at most 6 nodes of a static B-tree (8 keys per cache line),
  * and a bisection over a split /64's boundaries. Every loop is bounded by a constant.
@@ -44,19 +44,11 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, RP_GEO_SLOTS * RP_GEO4_MAX_MID);
+	__uint(max_entries, RP_GEO_SLOTS * RP_GEO4_MAX_BLK);
 	__type(key, __u32);
-	__type(value, struct rp_geo_node);
+	__type(value, struct rp_geo_blk);
 	__uint(map_flags, BPF_F_MMAPABLE);
-} rp_geo4_mid SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, RP_GEO_SLOTS * RP_GEO4_MAX_LEAF);
-	__type(key, __u32);
-	__type(value, struct rp_geo_leaf);
-	__uint(map_flags, BPF_F_MMAPABLE);
-} rp_geo4_leaf SEC(".maps");
+} rp_geo4_blk SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -159,29 +151,22 @@ static __always_inline __u16 rp_geo4_exc_find(__u32 slot, __u32 split, __u32 add
 /* addr in host order. */
 static __always_inline __u16 rp_geo4(__u32 slot, __u32 addr)
 {
+	__u32 k = slot * RP_GEO4_TOP + (addr >> 21), e;
 	struct rp_geo_node *n;
-	struct rp_geo_leaf *l;
-	__u32 k = slot * RP_GEO4_TOP + (addr >> 20), e;
+	struct rp_geo_blk *b;
 	__u16 c;
 
 	n = bpf_map_lookup_elem(&rp_geo4_top, &k);
 	if (!n)
 		return RP_GEO_NONE;
-	e = n->e[(addr >> 16) & 15];
+	e = n->e[(addr >> 16) & (RP_GEO_FAN - 1)];
 	if (!(e & RP_GEO_PTR))
 		return (__u16)e;
 	k = e & ~RP_GEO_PTR;
-	n = bpf_map_lookup_elem(&rp_geo4_mid, &k);
-	if (!n)
+	b = bpf_map_lookup_elem(&rp_geo4_blk, &k);
+	if (!b)
 		return RP_GEO_NONE;
-	e = n->e[(addr >> 12) & 15];
-	if (!(e & RP_GEO_PTR))
-		return (__u16)e;
-	k = e & ~RP_GEO_PTR;
-	l = bpf_map_lookup_elem(&rp_geo4_leaf, &k);
-	if (!l)
-		return RP_GEO_NONE;
-	c = l->c[(addr >> 8) & 15];
+	c = b->c[(addr >> 8) & 255];
 	if (!(c & RP_GEO_SPLIT))
 		return c;
 	return rp_geo4_exc_find(slot, c & ~RP_GEO_SPLIT, addr);

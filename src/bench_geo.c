@@ -200,6 +200,9 @@ int rp_bench_geo_run(struct bench *skel, const struct rp_geo_db *db,
 	int ret;
 
 	memset(g, 0, sizeof(*g));
+	if (repeat < RP_BENCH_GEO_MIN_REPEAT)
+		repeat = RP_BENCH_GEO_MIN_REPEAT;
+	g->repeat = repeat;
 	if (runs > RP_BENCH_GEO_MAX_RUNS)
 		runs = RP_BENCH_GEO_MAX_RUNS;
 	g->runs = runs;
@@ -270,13 +273,13 @@ void rp_bench_geo_text(FILE *out, const struct rp_bench_geo *g)
 
 	fprintf(out,
 		"\n(8) geo stage: the source's country (bpf/geo.h) over the floor, extra cost as a "
-		"ratio of the floor\n"
-		"    dataset %s: %zu IPv4 ranges (%u mixed /16s, %u leaves, %u split /24s, %u "
+		"ratio of the floor\n    (repeat %u)\n"
+		"    dataset %s: %zu IPv4 ranges (%u mixed /16s, %u blocks, %u split /24s, %u "
 		"exceptions),\n"
 		"    %zu IPv6 ranges (%u /64 keys, %u split /64s, %u exceptions)\n"
 		"    tables: %.1f MiB used, %.1f MiB allocated (both slots); loaded in %.0f ms "
 		"(compile %.0f, write and flip %.0f)\n",
-		g->dataset, g->n4, l->mid4, l->leaf4, l->split24, l->exc4, g->n6, l->keys6,
+		g->repeat, g->dataset, g->n4, l->mixed16, l->blk4, l->split24, l->exc4, g->n6, l->keys6,
 		l->split64, l->exc6, l->bytes_used / 1048576.0, l->bytes_kernel / 1048576.0,
 		l->build_ms + l->write_ms, l->build_ms, l->write_ms);
 	for (int k = 0; k < RP_BG_COUNT; k++) {
@@ -301,14 +304,14 @@ void rp_bench_geo_json(FILE *out, const struct rp_bench_geo *g)
 						       "ipv4_random", "ipv6_recurring", "ipv6_random" };
 	const struct rp_geo_load_stats *l = &g->load;
 
-	fprintf(out, "{\"dataset\": ");
+	fprintf(out, "{\"repeat\": %u, \"dataset\": ", g->repeat);
 	rp_json_string(out, g->dataset);
 	fprintf(out,
-		", \"ranges4\": %zu, \"ranges6\": %zu, \"mid4\": %u, \"leaves4\": %u, "
+		", \"ranges4\": %zu, \"ranges6\": %zu, \"mixed16\": %u, \"blocks4\": %u, "
 		"\"split24\": %u, \"exc4\": %u, \"keys6\": %u, \"split64\": %u, \"exc6\": %u,\n"
 		"    \"bytes_used\": %zu, \"bytes_kernel\": %zu, \"load_ms\": %.1f, "
 		"\"insns_geo\": %ld, \"insns_floor\": %ld",
-		g->n4, g->n6, l->mid4, l->leaf4, l->split24, l->exc4, l->keys6, l->split64, l->exc6,
+		g->n4, g->n6, l->mixed16, l->blk4, l->split24, l->exc4, l->keys6, l->split64, l->exc6,
 		l->bytes_used, l->bytes_kernel, l->build_ms + l->write_ms, g->insns_geo,
 		g->insns_floor);
 	for (int k = 0; k < RP_BG_COUNT; k++) {

@@ -4,9 +4,9 @@
  *
  * The compile works on "runs": the dataset's ranges and the gaps between them (code
  * RP_GEO_NONE), in order, covering the whole address space. IPv4 goes through a table of
- * one code per /24 (32 MiB of address space, calloc'd): a /24 touched by two runs of
- * different codes is split, its boundaries become exceptions; the trie's nodes are then
- * read off that table, equal leaves and mid nodes shared. IPv6 goes to /64 granularity the
+ * one code per /24 (32 MiB): a /24 touched by two runs of different codes is split, its
+ * boundaries become exceptions; the blocks are then read off that table, equal ones
+ * shared. IPv6 goes to /64 granularity the
  * same way and is laid out in Eytzinger order.
  */
 #include <errno.h>
@@ -31,8 +31,7 @@ typedef unsigned __int128 u128;
 /* The tables of one slot, in memory. */
 struct rp_geo_img {
 	struct rp_geo_node top[RP_GEO4_TOP];
-	struct rp_geo_node *mid; /* RP_GEO4_MAX_MID */
-	struct rp_geo_leaf *leaf; /* RP_GEO4_MAX_LEAF */
+	struct rp_geo_blk *blk; /* RP_GEO4_MAX_BLK */
 	struct rp_geo_rec24 *rec4; /* RP_GEO4_MAX_SPLIT */
 	struct rp_geo_span *split4; /* RP_GEO4_MAX_SPLIT */
 	uint64_t *exc4; /* RP_GEO4_MAX_EXC */
@@ -41,7 +40,7 @@ struct rp_geo_img {
 	struct rp_geo_span *split6; /* RP_GEO6_MAX_SPLIT */
 	struct rp_geo_exc6 *exc6; /* RP_GEO6_MAX_EXC */
 	struct rp_geo_meta meta;
-	uint32_t nmid, nleaf;
+	uint32_t nblk;
 };
 
 /* ------------------------------------------------------------------------------------ */
@@ -139,13 +138,12 @@ static int build4(struct rp_geo_img *img, const struct rp_geo_db *db, uint32_t s
 		  struct rp_geo_load_stats *st)
 {
 	uint16_t *c24 = malloc((1u << 24) * sizeof(*c24)), prev = RP_GEO_NONE;
-	struct intern im = {}, il = {};
+	struct intern ib = {};
 	int64_t last24 = -1;
 	uint32_t nexc = 0, nsplit = 0;
 	int ret = -ENOMEM;
 
-	if (!c24 || intern_init(&im, RP_GEO4_MAX_MID, img->mid, sizeof(*img->mid)) ||
-	    intern_init(&il, RP_GEO4_MAX_LEAF, img->leaf, sizeof(*img->leaf)))
+	if (!c24 || intern_init(&ib, RP_GEO4_MAX_BLK, img->blk, sizeof(*img->blk)))
 		goto out;
 	for (size_t i = 0; i < 1u << 24; i++)
 		c24[i] = UNSET24;
@@ -205,8 +203,7 @@ static int build4(struct rp_geo_img *img, const struct rp_geo_db *db, uint32_t s
 
 	for (uint32_t h = 0; h < 65536; h++) {
 		const uint16_t *c = &c24[h << 8];
-		uint32_t *te = &img->top[h >> 4].e[h & 15];
-		struct rp_geo_node *mid;
+		uint16_t *te = &img->top[h / RP_GEO_FAN].e[h % RP_GEO_FAN];
 		bool same = !(c[0] & RP_GEO_SPLIT);
 
 		for (int i = 1; i < 256 && same; i++)
@@ -215,41 +212,22 @@ static int build4(struct rp_geo_img *img, const struct rp_geo_db *db, uint32_t s
 			*te = c[0];
 			continue;
 		}
-		if (img->nmid >= RP_GEO4_MAX_MID) {
-			rp_err("geo dataset %s: over %u mixed IPv4 /16s", db->name, RP_GEO4_MAX_MID);
+		if (img->nblk >= RP_GEO4_MAX_BLK) {
+			rp_err("geo dataset %s: over %u distinct mixed IPv4 /16s", db->name,
+			       RP_GEO4_MAX_BLK);
 			ret = -E2BIG;
 			goto out;
 		}
-		mid = &img->mid[img->nmid];
-		for (int j = 0; j < 16; j++) {
-			const uint16_t *l = &c[j * 16];
-
-			same = !(l[0] & RP_GEO_SPLIT);
-			for (int i = 1; i < 16 && same; i++)
-				same = l[i] == l[0];
-			if (same) {
-				mid->e[j] = l[0];
-				continue;
-			}
-			if (img->nleaf >= RP_GEO4_MAX_LEAF) {
-				rp_err("geo dataset %s: over %u distinct mixed IPv4 /20s", db->name,
-				       RP_GEO4_MAX_LEAF);
-				ret = -E2BIG;
-				goto out;
-			}
-			memcpy(img->leaf[img->nleaf].c, l, sizeof(img->leaf->c));
-			mid->e[j] = RP_GEO_PTR | (slot * RP_GEO4_MAX_LEAF + intern(&il, &img->nleaf));
-		}
-		*te = RP_GEO_PTR | (slot * RP_GEO4_MAX_MID + intern(&im, &img->nmid));
+		memcpy(img->blk[img->nblk].c, c, sizeof(img->blk->c));
+		*te = RP_GEO_PTR | (slot * RP_GEO4_MAX_BLK + intern(&ib, &img->nblk));
+		st->mixed16++;
 	}
-	st->mid4 = img->nmid;
-	st->leaf4 = img->nleaf;
+	st->blk4 = img->nblk;
 	ret = 0;
 out:
 	if (ret == -ENOMEM)
 		rp_err("geo: out of memory compiling the IPv4 tables");
-	free(im.slot);
-	free(il.slot);
+	free(ib.slot);
 	free(c24);
 	return ret;
 }
@@ -436,8 +414,7 @@ struct table {
 enum {
 	T_META,
 	T_TOP4,
-	T_MID4,
-	T_LEAF4,
+	T_BLK4,
 	T_REC4,
 	T_SPLIT4,
 	T_EXC4,
@@ -451,8 +428,7 @@ enum {
 static const struct table tables[T_COUNT] = {
 	[T_META] = { "rp_geo_meta", sizeof(struct rp_geo_meta), 1 },
 	[T_TOP4] = { "rp_geo4_top", sizeof(struct rp_geo_node), RP_GEO4_TOP },
-	[T_MID4] = { "rp_geo4_mid", sizeof(struct rp_geo_node), RP_GEO4_MAX_MID },
-	[T_LEAF4] = { "rp_geo4_leaf", sizeof(struct rp_geo_leaf), RP_GEO4_MAX_LEAF },
+	[T_BLK4] = { "rp_geo4_blk", sizeof(struct rp_geo_blk), RP_GEO4_MAX_BLK },
 	[T_REC4] = { "rp_geo4_rec", sizeof(struct rp_geo_rec24), RP_GEO4_MAX_SPLIT },
 	[T_SPLIT4] = { "rp_geo4_split", sizeof(struct rp_geo_span), RP_GEO4_MAX_SPLIT },
 	[T_EXC4] = { "rp_geo4_exc", sizeof(uint64_t), RP_GEO4_MAX_EXC },
@@ -535,8 +511,7 @@ static void img_free(struct rp_geo_img *img)
 {
 	if (!img)
 		return;
-	free(img->mid);
-	free(img->leaf);
+	free(img->blk);
 	free(img->rec4);
 	free(img->split4);
 	free(img->exc4);
@@ -564,8 +539,7 @@ int rp_geo_maps_load(struct bpf_object *obj, const struct rp_geo_db *db,
 	ret = -ENOMEM;
 	if (!img)
 		goto out;
-	img->mid = calloc(RP_GEO4_MAX_MID, sizeof(*img->mid));
-	img->leaf = calloc(RP_GEO4_MAX_LEAF, sizeof(*img->leaf));
+	img->blk = calloc(RP_GEO4_MAX_BLK, sizeof(*img->blk));
 	img->rec4 = calloc(RP_GEO4_MAX_SPLIT, sizeof(*img->rec4));
 	img->split4 = calloc(RP_GEO4_MAX_SPLIT, sizeof(*img->split4));
 	img->exc4 = calloc(RP_GEO4_MAX_EXC, sizeof(*img->exc4));
@@ -573,7 +547,7 @@ int rp_geo_maps_load(struct bpf_object *obj, const struct rp_geo_db *db,
 	img->code6 = calloc(RP_GEO6_MAX_NODES, sizeof(*img->code6));
 	img->split6 = calloc(RP_GEO6_MAX_SPLIT, sizeof(*img->split6));
 	img->exc6 = calloc(RP_GEO6_MAX_EXC, sizeof(*img->exc6));
-	if (!img->mid || !img->leaf || !img->rec4 || !img->split4 || !img->exc4 || !img->key6 || !img->code6 ||
+	if (!img->blk || !img->rec4 || !img->split4 || !img->exc4 || !img->key6 || !img->code6 ||
 	    !img->split6 || !img->exc6) {
 		rp_err("geo: out of memory compiling the tables");
 		goto out;
@@ -596,8 +570,7 @@ int rp_geo_maps_load(struct bpf_object *obj, const struct rp_geo_db *db,
 			size_t len;
 		} w[] = {
 			{ T_TOP4, img->top, sizeof(img->top) },
-			{ T_MID4, img->mid, img->nmid * sizeof(*img->mid) },
-			{ T_LEAF4, img->leaf, img->nleaf * sizeof(*img->leaf) },
+			{ T_BLK4, img->blk, img->nblk * sizeof(*img->blk) },
 			{ T_REC4, img->rec4, st_split4 * sizeof(*img->rec4) },
 			{ T_SPLIT4, img->split4, st_split4 * sizeof(*img->split4) },
 			{ T_EXC4, img->exc4, img->meta.n4exc * sizeof(*img->exc4) },

@@ -16,8 +16,8 @@ struct rp_geo_db;
 struct rp_geo_load_stats {
 	uint32_t slot; /* the slot now in force */
 	/* IPv4 */
-	uint32_t mid4; /* mixed /16s (mid nodes, after sharing) */
-	uint32_t leaf4; /* distinct mixed /20s (leaves) */
+	uint32_t mixed16; /* /16s of more than one code */
+	uint32_t blk4; /* blocks: distinct mixed /16s */
 	uint32_t split24; /* /24s split between countries */
 	uint32_t exc4; /* exception entries */
 	/* IPv6 */

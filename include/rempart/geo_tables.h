@@ -7,13 +7,12 @@
  * slot whole, then flips rp_geo_slot in one store: a frame reads the selector once and sees
  * one dataset, never a mix.
  *
- * IPv4 is a three-level trie of fanout 16 over the top 24 bits, then exceptions:
- *   top   /12 -> 16 entries, one per /16 (one cache line per /12)
- *   mid   per mixed /16: 16 entries, one per /20 (one cache line)
- *   leaf  per mixed /20: 16 country codes, one per /24 (32 bytes, shared between /20s
- *         that look alike)
- * An entry of top or mid is either a country code (the whole /16 or /20 is that country)
- * or RP_GEO_PTR | the absolute index of the node below in its map. A leaf code with
+ * IPv4 is a two-level table over the top 24 bits, then exceptions:
+ *   top   32 entries of 16 bits per /11, one per /16 (one cache line per /11: 128 KiB)
+ *   blk   per mixed /16: 256 codes, one per /24 (512 bytes, shared between /16s that look
+ *         alike)
+ * A top entry is either a country code (the whole /16 is that country) or RP_GEO_PTR | the
+ * absolute index of its block in blk. A block code with
  * RP_GEO_SPLIT set marks a /24 split between countries; its low bits number it in rec4,
  * a cache line holding up to 21 pieces, counted without a branch. A /24 of more pieces
  * has its span in split4: its boundaries in exc4, sorted (first address << 32 | code), at
@@ -37,13 +36,13 @@
 #include "rempart/abi.h"
 
 #define RP_GEO_SLOTS 2
-#define RP_GEO_PTR 0x80000000u
+#define RP_GEO_PTR 0x8000 /* in a top entry: the rest is a block's index */
 #define RP_GEO_SPLIT 0x8000 /* in a leaf or code6 value: split, the number in the low bits */
 
-#define RP_GEO_FAN 16
-#define RP_GEO4_TOP 4096 /* top nodes per slot: one per /12 */
-#define RP_GEO4_MAX_MID 16384 /* mixed /16s per slot (the real data: 8,632) */
-#define RP_GEO4_MAX_LEAF 131072 /* distinct mixed /20s per slot */
+#define RP_GEO_FAN 32
+#define RP_GEO4_TOP 2048 /* top nodes per slot: one per /11 */
+#define RP_GEO4_MAX_BLK 16384 /* distinct mixed /16s per slot (the real data: 8,632); both
+				* slots' indices fit the 15 bits of a top entry */
 #define RP_GEO4_MAX_SPLIT 32768 /* split /24s per slot */
 #define RP_GEO4_REC_PIECES 21 /* pieces of a split /24 its record holds */
 #define RP_GEO4_MAX_EXC 262144 /* exception entries per slot */
@@ -56,16 +55,16 @@
 #define RP_GEO6_EXC_LEVELS 15
 #define RP_GEO6_MAX_EXC (1u << RP_GEO6_EXC_LEVELS) /* exception entries per slot */
 
-/* top and mid nodes: 16 entries */
+/* top nodes: 16 entries */
 struct rp_geo_node {
-	__u32 e[RP_GEO_FAN];
+	__u16 e[RP_GEO_FAN];
 };
 RP_ASSERT_SIZE(struct rp_geo_node, 64);
 
-struct rp_geo_leaf {
-	__u16 c[RP_GEO_FAN];
+struct rp_geo_blk {
+	__u16 c[256];
 };
-RP_ASSERT_SIZE(struct rp_geo_leaf, 32);
+RP_ASSERT_SIZE(struct rp_geo_blk, 512);
 
 struct rp_geo_exc6 {
 	__u64 hi, lo; /* first address, host order halves */

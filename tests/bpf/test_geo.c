@@ -214,9 +214,9 @@ static void check_exact(struct rp_dp *d, const struct rp_geo_db *db, size_t n4, 
 	if (!CHECK_EQ(rp_geo_maps_load(d->skel->obj, db, &st), 0))
 		goto out;
 	fprintf(stderr,
-		"    %s: %zu v4 ranges (%u mixed /16, %u leaves, %u split /24, %u exceptions), "
+		"    %s: %zu v4 ranges (%u mixed /16, %u blocks, %u split /24, %u exceptions), "
 		"%zu v6 ranges (%u keys, %u split /64, %u exceptions), %.1f KiB used, load %.0f + %.0f ms\n",
-		db->name, db->n4, st.mid4, st.leaf4, st.split24, st.exc4, db->n6, st.keys6,
+		db->name, db->n4, st.mixed16, st.blk4, st.split24, st.exc4, db->n6, st.keys6,
 		st.split64, st.exc6, st.bytes_used / 1024.0, st.build_ms, st.write_ms);
 	CHECK(st.build_ms + st.write_ms < 5000, "loading took %.0f ms", st.build_ms + st.write_ms);
 	for (size_t i = 0; i < db->n4; i++) {
