@@ -287,6 +287,21 @@ static void test_world_sized_synthetic(void)
 	}
 }
 
+/* The issue's exactness figure on the built-in dataset: every range's first and last
+ * address and their neighbours, 1M random IPv4 and 100k random IPv6 addresses, all through
+ * BPF_PROG_TEST_RUN, against the binary search. */
+static void test_builtin_dataset(void)
+{
+	struct rp_geo_db db = { 0 };
+	char err[512];
+
+	LOAD();
+	if (!CHECK(rp_geo_load(&db, rp_geo_default_path(), err, sizeof(err)) == 0, "%s", err))
+		return;
+	check_exact(&dp, &db, 1000000, 100000);
+	rp_geo_free(&db);
+}
+
 static void test_small_synthetic(void)
 {
 	struct rp_geo_db db;
@@ -452,4 +467,4 @@ static void test_swap_is_atomic(void)
 }
 
 RP_TESTS(RP_T(test_edges), RP_T(test_small_synthetic), RP_T(test_world_sized_synthetic),
-	 RP_T(test_swap_is_atomic))
+	 RP_T(test_builtin_dataset), RP_T(test_swap_is_atomic))
