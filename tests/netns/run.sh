@@ -79,7 +79,7 @@ if [ ! -x "$REMPART" ] || [ ! -f "$BUILD/librempart.a" ]; then
 fi
 if ! gcc -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I"$BUILD" \
 	tests/netns/attach.c "$BUILD"/librempart.a -o "$T_TMP/attach" \
-	-lbpf -lpcap -lyaml -lelf -lz -lm 2>"$T_TMP/gcc.log" || [ ! -x "$REMPART" ]; then
+	-lbpf -lpcap -lyaml -lelf -lz -lm -lmaxminddb 2>"$T_TMP/gcc.log" || [ ! -x "$REMPART" ]; then
 	cat "$T_TMP/make.log" "$T_TMP/gcc.log" >&2 2>/dev/null
 	fail build "cannot build $REMPART or the test tool tests/netns/attach.c"
 	t_done
