@@ -303,7 +303,7 @@ int rp_geo_synth_make(struct rp_geo_db *db, const struct rp_geo_synth *opt)
 
 	memset(db, 0, sizeof(*db));
 	snprintf(db->name, sizeof(db->name), "synthetic-%llu", (unsigned long long)opt->seed);
-	snprintf(db->date, sizeof(db->date), "synthetic");
+	db->date[0] = 0; /* no source date */
 	if (s.nc < 1 || s.nc > RP_GEO_NCODES - 1)
 		return -EINVAL;
 	s.cdf = calloc(s.nc, sizeof(*s.cdf));
