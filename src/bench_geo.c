@@ -94,9 +94,9 @@ static int fill_sources(struct bench *skel, const struct rp_geo_db *db)
 
 		if (db->n4) {
 			const struct rp_geo_range4 *g = &db->v4[r % db->n4];
+			uint64_t span = (uint64_t)g->last - g->first + 1;
 
-			uniq[i].a4 = htonl(g->first + (uint32_t)(splitmix(&rng) %
-								 ((uint64_t)g->last - g->first + 1)));
+			uniq[i].a4 = htonl(g->first + (uint32_t)(splitmix(&rng) % span));
 		}
 		if (db->n6) {
 			const struct rp_geo_range6 *g = &db->v6[r % db->n6];
@@ -183,7 +183,8 @@ static int measure(struct bench *skel, int prog_fd, const struct rp_bench_frame 
 		return err;
 	}
 	if (skel->bss->bench_tail_failed || opts.retval != XDP_DROP) {
-		rp_err("geo figure refused: tail call failed %llu times, verdict %u (want XDP_DROP)",
+		rp_err("geo figure refused: tail call failed %llu times, verdict %u "
+		       "(want XDP_DROP)",
 		       (unsigned long long)skel->bss->bench_tail_failed, opts.retval);
 		return -EPROTO;
 	}
@@ -279,9 +280,9 @@ void rp_bench_geo_text(FILE *out, const struct rp_bench_geo *g)
 		"    %zu IPv6 ranges (%u /64 keys, %u split /64s, %u exceptions)\n"
 		"    tables: %.1f MiB used, %.1f MiB allocated (both slots); loaded in %.0f ms "
 		"(compile %.0f, write and flip %.0f)\n",
-		g->repeat, g->dataset, g->n4, l->mixed16, l->blk4, l->split24, l->exc4, g->n6, l->keys6,
-		l->split64, l->exc6, l->bytes_used / 1048576.0, l->bytes_kernel / 1048576.0,
-		l->build_ms + l->write_ms, l->build_ms, l->write_ms);
+		g->repeat, g->dataset, g->n4, l->mixed16, l->blk4, l->split24, l->exc4, g->n6,
+		l->keys6, l->split64, l->exc6, l->bytes_used / 1048576.0,
+		l->bytes_kernel / 1048576.0, l->build_ms + l->write_ms, l->build_ms, l->write_ms);
 	for (int k = 0; k < RP_BG_COUNT; k++) {
 		struct stat3 e = stat_of(g->extra[k], g->runs), gn = stat_of(g->geo_ns[k], g->runs),
 			     fn = stat_of(g->floor_ns[k], g->runs);
@@ -300,8 +301,10 @@ void rp_bench_geo_text(FILE *out, const struct rp_bench_geo *g)
 
 void rp_bench_geo_json(FILE *out, const struct rp_bench_geo *g)
 {
-	static const char *const keys[RP_BG_COUNT] = { "ipv4_recurring", "ipv4_recurring_by_address",
-						       "ipv4_random", "ipv6_recurring", "ipv6_random" };
+	static const char *const keys[RP_BG_COUNT] = {
+		"ipv4_recurring", "ipv4_recurring_by_address", "ipv4_random", "ipv6_recurring",
+		"ipv6_random",
+	};
 	const struct rp_geo_load_stats *l = &g->load;
 
 	fprintf(out, "{\"repeat\": %u, \"dataset\": ", g->repeat);
@@ -311,13 +314,15 @@ void rp_bench_geo_json(FILE *out, const struct rp_bench_geo *g)
 		"\"split24\": %u, \"exc4\": %u, \"keys6\": %u, \"split64\": %u, \"exc6\": %u,\n"
 		"    \"bytes_used\": %zu, \"bytes_kernel\": %zu, \"load_ms\": %.1f, "
 		"\"insns_geo\": %ld, \"insns_floor\": %ld",
-		g->n4, g->n6, l->mixed16, l->blk4, l->split24, l->exc4, l->keys6, l->split64, l->exc6,
-		l->bytes_used, l->bytes_kernel, l->build_ms + l->write_ms, g->insns_geo,
+		g->n4, g->n6, l->mixed16, l->blk4, l->split24, l->exc4, l->keys6, l->split64,
+		l->exc6, l->bytes_used, l->bytes_kernel, l->build_ms + l->write_ms, g->insns_geo,
 		g->insns_floor);
 	for (int k = 0; k < RP_BG_COUNT; k++) {
 		struct stat3 e = stat_of(g->extra[k], g->runs);
 
-		fprintf(out, ",\n    \"%s\": {\"extra_over_floor\": %.4f, \"min\": %.4f, \"max\": %.4f",
+		fprintf(out,
+			",\n    \"%s\": {\"extra_over_floor\": %.4f, \"min\": %.4f, "
+			"\"max\": %.4f",
 			keys[k], e.median, e.min, e.max);
 		if (target_of(k) > 0)
 			fprintf(out, ", \"target_max\": %.2f", target_of(k));

@@ -161,17 +161,20 @@ static int build4(struct rp_geo_img *img, const struct rp_geo_db *db, uint32_t s
 		uint32_t b = s >> 8;
 
 		if (c24[b] & RP_GEO_SPLIT) {
-			if (nexc + 2 > RP_GEO4_MAX_EXC || (last24 != b && nsplit == RP_GEO4_MAX_SPLIT)) {
-				rp_err("geo dataset %s: over %u IPv4 exception entries or %u /24s split "
-				       "between countries",
+			if (nexc + 2 > RP_GEO4_MAX_EXC ||
+			    (last24 != b && nsplit == RP_GEO4_MAX_SPLIT)) {
+				rp_err("geo dataset %s: over %u IPv4 exception entries or %u /24s "
+				       "split between countries",
 				       db->name, RP_GEO4_MAX_EXC, RP_GEO4_MAX_SPLIT);
 				ret = -E2BIG;
 				goto out;
 			}
 			if (last24 != b) {
+				uint16_t at = s & 0xff ? prev : c; /* the code at the /24's start */
+
 				img->split4[nsplit].first = slot * RP_GEO4_MAX_EXC + nexc;
 				c24[b] = RP_GEO_SPLIT | nsplit++;
-				img->exc4[nexc++] = (uint64_t)(b << 8) << 32 | (s & 0xff ? prev : c);
+				img->exc4[nexc++] = (uint64_t)(b << 8) << 32 | at;
 				last24 = b;
 			}
 			if (s & 0xff)
@@ -372,7 +375,8 @@ static int build6(struct rp_geo_img *img, const struct rp_geo_db *db, uint32_t s
 		KEY(h, RP_GEO_SPLIT | (nsplit - 1));
 		if (lo)
 			img->exc6[nx++] = (struct rp_geo_exc6){ h, lo, r[k].c };
-		img->split6[nsplit - 1].n = slot * RP_GEO6_MAX_EXC + nx - img->split6[nsplit - 1].first;
+		img->split6[nsplit - 1].n =
+			slot * RP_GEO6_MAX_EXC + nx - img->split6[nsplit - 1].first;
 		/* The run goes on past its split /64: the next /64 starts a run of its own. */
 		if (h != UINT64_MAX && (!has_next || next > (u128)(h + 1) << 64))
 			KEY(h + 1, r[k].c);

@@ -152,6 +152,7 @@ static int make4(struct synth *s, struct rp_geo_db *db, size_t n4)
 				end = 65535; /* the last /16 stays a sparse one */
 			for (p24 = pos << 8; p24 < end << 8 && !ret;) {
 				uint64_t n = logu(s, logu_max(16));
+				uint16_t cc;
 
 				if (unit(s) < p_split) {
 					ret = split24(s, db, &cap, (uint32_t)(p24 << 8));
@@ -160,8 +161,9 @@ static int make4(struct synth *s, struct rp_geo_db *db, size_t n4)
 				}
 				if (p24 + n > end << 8)
 					n = (end << 8) - p24;
-				ret = add4(db, &cap, (uint32_t)(p24 << 8), (uint32_t)((p24 + n) << 8) - 1,
-					   unit(s) < 0.05 ? RP_GEO_NONE : country(s));
+				cc = unit(s) < 0.05 ? RP_GEO_NONE : country(s);
+				ret = add4(db, &cap, (uint32_t)(p24 << 8),
+					   (uint32_t)((p24 + n) << 8) - 1, cc);
 				p24 += n;
 			}
 			pos = end;
@@ -173,8 +175,8 @@ static int make4(struct synth *s, struct rp_geo_db *db, size_t n4)
 		if (pos && pos + size < 65536 && unit(s) < 0.3)
 			s->last = RP_GEO_NONE; /* a gap: nothing added */
 		else
-			ret = add4(db, &cap, (uint32_t)(pos << 16), (uint32_t)(((pos + size) << 16) - 1),
-				   country(s));
+			ret = add4(db, &cap, (uint32_t)(pos << 16),
+				   (uint32_t)(((pos + size) << 16) - 1), country(s));
 		pos += size;
 	}
 	return ret;
@@ -301,7 +303,7 @@ int rp_geo_synth_make(struct rp_geo_db *db, const struct rp_geo_synth *opt)
 
 	memset(db, 0, sizeof(*db));
 	snprintf(db->name, sizeof(db->name), "synthetic-%llu", (unsigned long long)opt->seed);
-	snprintf(db->date, sizeof(db->date), "synthetic");
+	db->date[0] = 0; /* no source date */
 	if (s.nc < 1 || s.nc > RP_GEO_NCODES - 1)
 		return -EINVAL;
 	s.cdf = calloc(s.nc, sizeof(*s.cdf));

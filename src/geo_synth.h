@@ -5,8 +5,9 @@
  *
  * IPv4: large allocations and unassigned gaps over most /16s, and dense /16s (about one in
  * eight) cut into /24 to /16 sized allocations and /24s cut into 2 to 6 pieces down to
- * single addresses; ranges touching 0.0.0.0 and 255.255.255.255. IPv6: /19 to /48 allocations in 2001::-2c0f::, /64 and /128 carve-outs
- * (some at a range's edge), ranges touching :: and ffff:...:ffff. Countries are drawn
+ * single addresses; ranges touching 0.0.0.0 and 255.255.255.255. IPv6: /19 to /48
+ * allocations in 2001::-2c0f::, /64 and /128 carve-outs (some at a range's edge), ranges
+ * touching :: and ffff:...:ffff. Countries are drawn
  * Zipf-like from `countries` codes, neighbours often alike. Deterministic in the seed.
  */
 #ifndef RP_GEO_SYNTH_H

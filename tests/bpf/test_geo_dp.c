@@ -164,8 +164,8 @@ static void flush(struct prober *p)
 			inet_ntop(p->in[i].family == 4 ? AF_INET : AF_INET6, p->in[i].addr, s,
 				  sizeof(s));
 			fprintf(stderr, "    %s: data plane %s (%u), reference %s (%u)\n", s,
-				cc_name(p->out[i].code, n1), p->out[i].code, cc_name(p->want[i], n2),
-				p->want[i]);
+				cc_name(p->out[i].code, n1), p->out[i].code,
+				cc_name(p->want[i], n2), p->want[i]);
 		}
 	}
 	p->probes += n;
@@ -215,7 +215,8 @@ static void check_exact(struct rp_dp *d, const struct rp_geo_db *db, size_t n4, 
 		goto out;
 	fprintf(stderr,
 		"    %s: %zu v4 ranges (%u mixed /16, %u blocks, %u split /24, %u exceptions), "
-		"%zu v6 ranges (%u keys, %u split /64, %u exceptions), %.1f KiB used, load %.0f + %.0f ms\n",
+		"%zu v6 ranges (%u keys, %u split /64, %u exceptions), %.1f KiB used, "
+		"load %.0f + %.0f ms\n",
 		db->name, db->n4, st.mixed16, st.blk4, st.split24, st.exc4, db->n6, st.keys6,
 		st.split64, st.exc6, st.bytes_used / 1024.0, st.build_ms, st.write_ms);
 	CHECK(st.build_ms + st.write_ms < 5000, "loading took %.0f ms", st.build_ms + st.write_ms);
