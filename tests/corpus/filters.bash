@@ -14,7 +14,7 @@
 # and equal on all 84 VLAN captures of the corpus to the sum of three tcpdump runs with
 # `B`, `vlan and (B)` and `vlan and vlan and (B)`).
 
-RP_CSV_HEADER='frame,verdict,reason,service,level,dir,dir_src,l3,l4,frag,vlans,wire_len,cap_len,time'
+RP_CSV_HEADER='frame,verdict,reason,service,level,dir,dir_src,l3,l4,frag,vlans,wire_len,cap_len,time,country'
 RP_COUNTERS='ipv4 ipv6 tcp udp icmp icmp6 frag4 frag6'
 
 # A non-first IPv6 fragment: a fragment header with a nonzero offset, right after the fixed
