@@ -23,7 +23,7 @@ static void replay_usage(FILE *f)
 		"      --json             print the summary as JSON, with per-tick rates\n"
 		"      --verdicts FILE    CSV, one row per frame (numbered from 1, as tcpdump does):\n"
 		"                         frame,verdict,reason,service,level,dir,dir_src,l3,l4,frag,\n"
-		"                         vlans,wire_len,cap_len,time\n"
+		"                         vlans,wire_len,cap_len,time,country\n"
 		"      --write-passed FILE   the frames that passed, as a pcap\n"
 		"      --write-dropped FILE  the frames that were dropped, as a pcap\n"
 		"      --no-merge-ticks   run every empty 100 ms tick instead of merging idle time\n"
