@@ -160,11 +160,11 @@ static bool verdict_valid(int tc, int v)
  * is under 0.1 % of the call; preemption shows as outliers, which the median of interleaved
  * runs discards.
  */
-static int measure(struct rp_bench *b, int tc, int prog_fd, const struct rp_bench_frame *f,
-		   int vary, uint32_t repeat, int *retval, double *ns)
+int rp_bench_measure(struct bench *skel, int tc, int prog_fd, const struct rp_bench_frame *f,
+		     int vary, uint32_t repeat, int *retval, double *ns)
 {
-	int map_fd = bpf_map__fd(tc ? b->skel->maps.bench_tc_progs : b->skel->maps.bench_xdp_progs);
-	int entry = bpf_program__fd(tc ? b->skel->progs.bench_tc : b->skel->progs.bench_xdp);
+	int map_fd = bpf_map__fd(tc ? skel->maps.bench_tc_progs : skel->maps.bench_xdp_progs);
+	int entry = bpf_program__fd(tc ? skel->progs.bench_tc : skel->progs.bench_xdp);
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->data, .data_size_in = f->len,
 		    .repeat = repeat);
 	struct timespec t0, t1;
@@ -177,9 +177,9 @@ static int measure(struct rp_bench *b, int tc, int prog_fd, const struct rp_benc
 		       strerror(-err));
 		return err;
 	}
-	b->skel->bss->bench_vary = (__u32)vary;
-	b->skel->bss->bench_src_off = f->src_off;
-	b->skel->bss->bench_tail_failed = 0;
+	skel->bss->bench_vary = (__u32)vary;
+	skel->bss->bench_src_off = f->src_off;
+	skel->bss->bench_tail_failed = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = bpf_prog_test_run_opts(entry, &opts);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -188,10 +188,10 @@ static int measure(struct rp_bench *b, int tc, int prog_fd, const struct rp_benc
 		rp_err("test run failed (%s, %s): %s", tc ? "tc" : "xdp", f->name, strerror(-err));
 		return err;
 	}
-	if (b->skel->bss->bench_tail_failed) {
+	if (skel->bss->bench_tail_failed) {
 		rp_err("the tail call to the program under test failed %llu times (%s, %s): "
 		       "figure refused",
-		       (unsigned long long)b->skel->bss->bench_tail_failed, tc ? "tc" : "xdp",
+		       (unsigned long long)skel->bss->bench_tail_failed, tc ? "tc" : "xdp",
 		       f->name);
 		return -EPROTO;
 	}
@@ -687,7 +687,7 @@ static int pol_reasons(struct rp_bench *b, struct rp_bench_cmp *c)
 		if (!err)
 			err = pol_counts(b, c->pol, before);
 		if (!err)
-			err = measure(b, c->tc, c->num_fd, f, c->vary, n, &rv, &ns);
+			err = rp_bench_measure(b->skel, c->tc, c->num_fd, f, c->vary, n, &rv, &ns);
 		if (!err)
 			err = pol_counts(b, c->pol, after);
 		if (err)
@@ -744,12 +744,12 @@ static int calibrate(struct rp_bench *b, struct rp_bench_cmp *c)
 		err = pol_prepare(b, c);
 		if (err)
 			return err;
-		err = measure(b, c->tc, c->den_fd, f, c->vary, 1000, &rv, &ns);
+		err = rp_bench_measure(b->skel, c->tc, c->den_fd, f, c->vary, 1000, &rv, &ns);
 		if (!err)
 			err = check_verdict(c, c->den_want, rv, c->den_name, f);
 		if (err)
 			return err;
-		err = measure(b, c->tc, c->num_fd, f, c->vary, 1000, &rv, &ns);
+		err = rp_bench_measure(b->skel, c->tc, c->num_fd, f, c->vary, 1000, &rv, &ns);
 		if (!err)
 			err = check_verdict(c, c->num_want, rv, c->num_name, f);
 		if (err)
@@ -776,8 +776,8 @@ static int cmp_run(struct rp_bench *b, struct rp_bench_cmp *c, unsigned int r)
 		for (int side = 0; side < 2; side++) {
 			bool is_num = (side == 0) == c->num_first;
 
-			err = measure(b, c->tc, is_num ? c->num_fd : c->den_fd, f, c->vary,
-				      b->repeat, &rv, is_num ? &ns_num : &ns_den);
+			err = rp_bench_measure(b->skel, c->tc, is_num ? c->num_fd : c->den_fd, f, c->vary,
+					       b->repeat, &rv, is_num ? &ns_num : &ns_den);
 			if (!err)
 				err = check_verdict(c, is_num ? c->num_cal[i] : c->den_want, rv,
 						    is_num ? c->num_name : c->den_name, f);

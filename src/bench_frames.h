@@ -85,6 +85,15 @@ struct rp_bench_frame {
 /* Build one frame. Returns 0, or -EINVAL for an unknown kind. */
 int rp_bench_frame_build(enum rp_bench_frame_kind kind, struct rp_bench_frame *f);
 
+struct bench;
+/*
+ * One measurement (src/bench.c): prog_fd put behind the bench entry of the hook (tc or
+ * XDP), frame f with source rewrite vary, repeat test runs. *ns is wall time per run,
+ * *retval the program's verdict. 0, or -errno; a failed tail call is -EPROTO.
+ */
+int rp_bench_measure(struct bench *skel, int tc, int prog_fd, const struct rp_bench_frame *f,
+		     int vary, uint32_t repeat, int *retval, double *ns);
+
 /* The Internet checksum of len bytes, folded, starting from a partial sum. */
 uint32_t rp_bench_csum_add(uint32_t sum, const void *data, uint32_t len);
 uint16_t rp_bench_csum_fold(uint32_t sum);

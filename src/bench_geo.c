@@ -53,22 +53,6 @@ static uint64_t splitmix(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-/* Is a in one of the dataset's ranges? */
-static bool in_db4(const struct rp_geo_db *db, uint32_t a)
-{
-	size_t lo = 0, hi = db->n4;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (db->v4[mid].last < a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < db->n4 && db->v4[lo].first <= a;
-}
-
 /*
  * The recurring sources: RP_BENCH_GEO_SOURCES addresses from assigned space, then
  * BENCH_SRCS draws among them with Zipf weights 1/rank, so a few sources send most frames,
@@ -117,7 +101,7 @@ static int fill_sources(struct bench *skel, const struct rp_geo_db *db)
 
 			do
 				a = (uint32_t)splitmix(&rng);
-			while (!in_db4(db, a));
+			while (rp_geo_lookup4(db, a) == RP_GEO_NONE);
 			uniq[i].a4_addr = htonl(a);
 		}
 		sum += 1.0 / (i + 1);
@@ -150,46 +134,21 @@ out:
 	return ret;
 }
 
-/* One measurement through bench_xdp, as src/bench.c's, with the same LCG start and source
+/* One measurement through bench_xdp (src/bench.c), with the same LCG start and source
  * sequence for floor and geo. */
 static int measure(struct bench *skel, int prog_fd, const struct rp_bench_frame *f, int vary,
 		   uint32_t repeat, double *ns)
 {
-	int map_fd = bpf_map__fd(skel->maps.bench_xdp_progs);
-	int entry = bpf_program__fd(skel->progs.bench_xdp);
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->data, .data_size_in = f->len,
-		    .repeat = repeat);
-	struct timespec t0, t1;
-	__u32 zero = 0;
-	int err;
+	int rv, err;
 
-	if (bpf_map_update_elem(map_fd, &zero, &prog_fd, BPF_ANY)) {
-		err = -errno;
-		rp_err("cannot put the program under test in the bench's program array: %s",
-		       strerror(-err));
-		return err;
-	}
-	skel->bss->bench_vary = (__u32)vary;
-	skel->bss->bench_src_off = f->src_off;
 	skel->bss->bench_src_next = 0;
 	skel->data->bench_lcg = LCG_SEED;
-	skel->bss->bench_tail_failed = 0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err = bpf_prog_test_run_opts(entry, &opts);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (err) {
-		err = -errno;
-		rp_err("test run failed (geo, %s): %s", f->name, strerror(-err));
-		return err;
+	err = rp_bench_measure(skel, 0, prog_fd, f, vary, repeat, &rv, ns);
+	if (!err && rv != XDP_DROP) {
+		rp_err("geo figure refused: verdict %d (want XDP_DROP)", rv);
+		err = -EPROTO;
 	}
-	if (skel->bss->bench_tail_failed || opts.retval != XDP_DROP) {
-		rp_err("geo figure refused: tail call failed %llu times, verdict %u "
-		       "(want XDP_DROP)",
-		       (unsigned long long)skel->bss->bench_tail_failed, opts.retval);
-		return -EPROTO;
-	}
-	*ns = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) / repeat;
-	return 0;
+	return err;
 }
 
 int rp_bench_geo_run(struct bench *skel, const struct rp_geo_db *db,

@@ -51,17 +51,7 @@ static int load(void)
 
 static uint16_t ref4(const struct rp_geo_db *db, uint32_t a)
 {
-	size_t lo = 0, hi = db->n4;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (db->v4[mid].last < a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < db->n4 && db->v4[lo].first <= a ? db->v4[lo].cc : RP_GEO_NONE;
+	return rp_geo_lookup4(db, a);
 }
 
 static u128 first6(const struct rp_geo_range6 *r)
@@ -76,17 +66,7 @@ static u128 last6(const struct rp_geo_range6 *r)
 
 static uint16_t ref6(const struct rp_geo_db *db, u128 a)
 {
-	size_t lo = 0, hi = db->n6;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (last6(&db->v6[mid]) < a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < db->n6 && first6(&db->v6[lo]) <= a ? db->v6[lo].cc : RP_GEO_NONE;
+	return rp_geo_lookup6(db, (uint64_t)(a >> 64), (uint64_t)a);
 }
 
 /* ------------------------------------------------------------------------------------ */
