@@ -90,7 +90,7 @@ $(BUILD)/tests/%: tests/bpf/%.c tests/check.h tests/bpf/frames.h $(BUILD)/librem
 # and UBSan.
 FUZZ_SRCS_capture := src/capture.c src/log.c
 FUZZ_SRCS_config := src/config.c src/log.c src/geo.c src/geo_region.c src/geo_compact.c \
-	src/geo_csv.c src/geo_mmdb.c
+	src/geo_csv.c src/geo_mmdb.c src/file.c
 
 .SECONDEXPANSION:
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(HDRS) | $(BUILD)

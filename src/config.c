@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "file.h"
 #include "rempart/abi.h"
 
 #define RP_SEC 1000000000ull
@@ -1297,39 +1298,12 @@ int rp_config_parse(const char *name, const unsigned char *buf, size_t len, stru
 
 int rp_config_load(const char *path, struct rp_config *cfg, char *err, size_t errlen)
 {
-	unsigned char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-	FILE *f = fopen(path, "rb");
-	int ret;
+	unsigned char *buf;
+	size_t len;
+	int ret = rp_read_file(path, &buf, &len, err, errlen);
 
-	if (!f) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	if (ret)
 		return ret;
-	}
-	do {
-		if (len == cap) {
-			unsigned char *p = realloc(buf, cap ? 2 * cap : 4096);
-
-			if (!p) {
-				free(buf);
-				fclose(f);
-				snprintf(err, errlen, "%s: out of memory", path);
-				return -ENOMEM;
-			}
-			buf = p;
-			cap = cap ? 2 * cap : 4096;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-	} while (n > 0);
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error", path);
-		free(buf);
-		fclose(f);
-		return -EIO;
-	}
-	fclose(f);
 	ret = rp_config_parse(path, buf, len, cfg, err, errlen);
 	free(buf);
 	return ret;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "file.h"
 #include "geo.h"
 
 #define RP_GEO_MAGIC "RPGEODB\n"
@@ -347,38 +348,15 @@ int rp_geo_load_compact(struct rp_geo_db *db, const char *path, char *err, size_
 	unsigned char *file = NULL, *raw = NULL, *h;
 	uint16_t codes[RP_GEO_NCODES];
 	uint32_t n4, n6, ncodes, rawlen, zlen;
-	size_t size = 0, cap = 0, n;
-	FILE *f = fopen(path, "rb");
+	size_t size = 0;
 	struct rd r;
 	uLongf got;
 	int ret = -EINVAL;
 
-	if (!f) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	ret = rp_read_file(path, &file, &size, err, errlen);
+	if (ret)
 		return ret;
-	}
-	do {
-		if (size == cap) {
-			void *p = realloc(file, cap ? 2 * cap : 1 << 22);
-
-			if (!p) {
-				fclose(f);
-				goto nomem;
-			}
-			file = p;
-			cap = cap ? 2 * cap : 1 << 22;
-		}
-		n = fread(file + size, 1, cap - size, f);
-		size += n;
-	} while (n);
-	if (ferror(f)) {
-		fclose(f);
-		snprintf(err, errlen, "%s: read error", path);
-		ret = -EIO;
-		goto out;
-	}
-	fclose(f);
+	ret = -EINVAL;
 	h = file;
 	if (size < 8 || memcmp(h, RP_GEO_MAGIC, 8)) {
 		snprintf(err, errlen, "%s: not a rempart geo file (bad magic)", path);

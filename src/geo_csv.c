@@ -8,49 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file.h"
 #include "geo.h"
-
-/* The whole file, NUL-terminated. */
-static int slurp(const char *path, char **out, size_t *outlen, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	size_t len = 0, cap = 0, n;
-	char *buf = NULL;
-
-	if (!f) {
-		int e = errno;
-
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(e));
-		return -e;
-	}
-	do {
-		if (len + 1 >= cap) {
-			void *p = realloc(buf, cap ? 2 * cap : 1 << 20);
-
-			if (!p) {
-				free(buf);
-				fclose(f);
-				snprintf(err, errlen, "%s: out of memory", path);
-				return -ENOMEM;
-			}
-			buf = p;
-			cap = cap ? 2 * cap : 1 << 20;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n);
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
-		snprintf(err, errlen, "%s: read error", path);
-		return -EIO;
-	}
-	fclose(f);
-	buf[len] = 0;
-	*out = buf;
-	*outlen = len;
-	return 0;
-}
 
 /* One address field: 4 or 6 for the dotted and colon forms, 0 for an integer. */
 static int parse_field(const char *s, int *form, rp_u128 *v)
@@ -116,7 +75,7 @@ static int csv_parse(const char *path, int family, struct rp_geo_rawlist *l, cha
 	bool any_big = false, any_int = false;
 	int ret;
 
-	ret = slurp(path, &buf, &len, err, errlen);
+	ret = rp_read_file(path, (unsigned char **)&buf, &len, err, errlen);
 	if (ret)
 		return ret;
 	if (memchr(buf, 0, len)) {
