@@ -160,8 +160,6 @@ int rp_bench_geo_run(struct bench *skel, const struct rp_geo_db *db,
 	int ret;
 
 	memset(g, 0, sizeof(*g));
-	if (repeat < RP_BENCH_GEO_MIN_REPEAT)
-		repeat = RP_BENCH_GEO_MIN_REPEAT;
 	g->repeat = repeat;
 	if (runs > RP_BENCH_GEO_MAX_RUNS)
 		runs = RP_BENCH_GEO_MAX_RUNS;

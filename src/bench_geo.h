@@ -18,10 +18,6 @@ struct rp_bench_frame;
 
 #define RP_BENCH_GEO_MAX_RUNS 1000
 #define RP_BENCH_GEO_SOURCES 4096 /* distinct recurring sources */
-/* Test runs per measurement, at least: on the bench VM each test-run call carries a fixed
- * cost of about 13 ms (measured: the floor reads 32 ns at 1M runs, 19 ns at 20M), which at
- * 200k runs would add some 65 ns to both sides of the ratio. */
-#define RP_BENCH_GEO_MIN_REPEAT 10000000
 #define RP_BENCH_GEO_TARGET_RECUR 0.30 /* extra cost over the floor, recurring IPv4 */
 #define RP_BENCH_GEO_TARGET_RANDOM 1.00 /* extra cost over the floor, random IPv4 */
 
