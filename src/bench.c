@@ -42,6 +42,8 @@
 #include "config.h"
 #include "control.h"
 #include "dataplane.h"
+#include "geo.h"
+#include "geo_region.h"
 #include "log.h"
 #include "policy.h"
 #include "reasons.h"
@@ -122,6 +124,11 @@ struct rp_bench {
 	struct rp_bench_frame frames[RP_BF_COUNT];
 	int cpu;
 	bool dispatcher_held; /* the XDP entry stays in the dispatcher (hold_dispatcher) */
+	/* The country dataset: figure 8's tables and the fence of the level-3 figure. NULL:
+	 * none (figure 8 on the synthetic world, no level-3 figure; geo_why says why). */
+	const char *geo_path;
+	struct rp_geo_db *geodb;
+	char geo_why[300];
 };
 
 enum { RP_BENCH_XDP = 0, RP_BENCH_TC = 1 };
@@ -256,6 +263,7 @@ struct rp_bench_cmp {
 	int pol;
 	uint8_t level, stages;
 	bool check_reasons; /* refuse the figure unless each frame gets its expected reason */
+	const char *absent; /* not measured, and why (printed in its place) */
 	double rshare[RP_REASON_MAX]; /* share of each reason, weighted as the figure */
 	unsigned int nframes;
 	int frame[RP_BF_COUNT];
@@ -362,7 +370,7 @@ static void svc_init(struct rp_service_cfg *s, const char *name, struct rp_prefi
 	s->set.heavy_hitter_permille = 0;
 }
 
-static void pol_config(struct rp_bench_pol *P)
+static void pol_config(struct rp_bench_pol *P, const char *geo_path, const __u64 *fence)
 {
 	struct rp_config *c = &P->cfg;
 
@@ -403,6 +411,16 @@ static void pol_config(struct rp_bench_pol *P)
 		 P->allow, 4);
 	c->services = P->svc;
 	c->n_services = RP_BENCH_NSVC;
+	/* Every service fenced to the region europe, unknown space denied: armed at level 3
+	 * only, so figures at the other levels do not see it. */
+	if (fence) {
+		c->geo.dataset = (char *)geo_path;
+		for (int i = 0; i < RP_BENCH_NSVC; i++) {
+			P->svc[i].set.fence.configured = true;
+			P->svc[i].set.fence.unknown = RP_FENCE_UNKNOWN_DENY;
+			memcpy(P->svc[i].set.fence.set, fence, sizeof(P->svc[i].set.fence.set));
+		}
+	}
 	/* Local space: the protected addresses (what the parser puts there from services). */
 	P->local[0] = P->web_addr[0];
 	P->local[1] = P->web_addr[1];
@@ -566,15 +584,52 @@ static void pol_close(struct rp_bench_pol *P)
 
 /* Load the policy twice (inline mode, as the program under test is loaded), fill the first
  * copy's deny list, and learn the known clients in both. */
+static int8_t fence_in[RP_BF_COUNT]; /* the frame's source is in the bench's fence */
+
+/* Whether each inbound policy frame's source is in the fence, by the dataset in user space:
+ * the level-3 figure refuses any frame whose reason disagrees. */
+static void fence_sources(struct rp_bench *b, const __u64 *fence)
+{
+	for (int k = RP_BF_P_FIRST; k < RP_BF_P_END; k++) {
+		const struct rp_bench_frame *f = &b->frames[k];
+		const uint8_t *a = f->data + f->src_off;
+		uint64_t hi = 0, lo = 0;
+		uint16_t cc;
+
+		if (f->family == 4) {
+			cc = rp_geo_lookup4(b->geodb, (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
+							      (uint32_t)a[2] << 8 | a[3]);
+		} else {
+			for (int i = 0; i < 8; i++) {
+				hi = hi << 8 | a[i];
+				lo = lo << 8 | a[8 + i];
+			}
+			cc = rp_geo_lookup6(b->geodb, hi, lo);
+		}
+		fence_in[k] = (int8_t)((fence[cc >> 6] >> (cc & 63)) & 1);
+	}
+}
+
 static int pol_open(struct rp_bench *b)
 {
 	struct rp_bench_pol *P = calloc(1, sizeof(*P));
+	__u64 fence[RP_GEO_SET_WORDS] = { 0 };
 	int err = 0;
 
 	if (!P)
 		return -ENOMEM;
 	b->pol = P;
-	pol_config(P);
+	if (b->geodb) {
+		struct rp_geo_name europe = { .name = "europe" };
+		char e[256];
+
+		if (rp_geo_name_set(NULL, &europe, fence, "bench", e, sizeof(e))) {
+			rp_err("%s", e);
+			return -EINVAL;
+		}
+		fence_sources(b, fence);
+	}
+	pol_config(P, b->geo_path, b->geodb ? fence : NULL);
 	for (int k = 0; k < 2 && !err; k++) {
 		P->stages[k] = -1;
 		err = rp_dp_open(&P->dp[k], RP_DP_INLINE);
@@ -676,6 +731,20 @@ static int want_reason(int kind, int level)
 
 	if (kind >= RP_BF_O_FIRST && kind < RP_BF_O_END)
 		return RP_R_ok;
+	if (level == RP_LVL_FENCE) {
+		/* Known clients pass before the fence; the rest of the mix is judged by it. */
+		switch (kind) {
+		case RP_BF_P_WEB4_ACK:
+		case RP_BF_P_WEB6_ACK:
+			return RP_R_known_client;
+		case RP_BF_P_VPN_FRAG2:
+			return RP_R_frag_follow;
+		case RP_BF_P_DNS_ALLOW:
+			return RP_R_allowed;
+		default:
+			return fence_in[kind] ? RP_R_ok : RP_R_geo_fence;
+		}
+	}
 	switch (kind) {
 	case RP_BF_P_WEB4_ACK:
 	case RP_BF_P_WEB6_ACK:
@@ -1257,6 +1326,10 @@ static void text_cmp(FILE *out, const struct rp_bench *b, const struct rp_bench_
 	char label[128];
 
 	snprintf(label, sizeof(label), "%s  %-9s  %s", c->name, c->src, c->what);
+	if (c->absent) {
+		fprintf(out, "  %-48s not measured: %s\n", label, c->absent);
+		return;
+	}
 	text_cmp_row(out, c, label, c->ratio, c->num, c->den, b->runs, true);
 	if (!breakdown || c->nframes < 2)
 		return;
@@ -1290,6 +1363,12 @@ static void json_cmp(FILE *out, const struct rp_bench *b, const struct rp_bench_
 		c->vary == 4 ? "vary_ipv4_32" : c->vary == 6 ? "vary_ipv6_64" : "fixed");
 	rp_json_string(out, c->what);
 	fprintf(out, ", \"numerator\": \"%s\", \"denominator\": \"%s\"", c->num_name, c->den_name);
+	if (c->absent) {
+		fprintf(out, ", \"absent\": ");
+		rp_json_string(out, c->absent);
+		fprintf(out, "}");
+		return;
+	}
 	fprintf(out, ", \"numerator_verdicts\": [");
 	for (int v = 0, n = 0; v < 8; v++)
 		if (c->num_seen & (1u << v))
@@ -1343,6 +1422,7 @@ static void json_cmp(FILE *out, const struct rp_bench *b, const struct rp_bench_
 enum {
 	RP_PF_L2, /* the whole pipeline at level 2, the mix */
 	RP_PF_L4, /* the whole pipeline at level 4, the mix */
+	RP_PF_L3, /* the whole pipeline at level 3, the mix, a fence on every service */
 	RP_PF_V4, /* level 2, every IPv4 source new */
 	RP_PF_V6, /* level 2, every IPv6 /64 new */
 	RP_PF_S0, /* level 2, the mix, stages added one by one: none */
@@ -1419,6 +1499,14 @@ static unsigned int policy_cmps(struct rp_bench *b, struct rp_bench_cmp *c, int 
 	c[RP_PF_L4].level = RP_LVL_SHIELD;
 	c[RP_PF_L4].target = RP_BENCH_POLICY_TARGET;
 	c[RP_PF_L4].check_reasons = true;
+	/* Level 4 as defined before the fence existed: the shield alone. */
+	c[RP_PF_L4].stages = RP_ST_ALL & ~RP_ST_FENCE;
+	c[RP_PF_L3].what = "mix, level 3 (fence: europe)";
+	c[RP_PF_L3].level = RP_LVL_FENCE;
+	c[RP_PF_L3].target = RP_BENCH_POLICY_TARGET;
+	c[RP_PF_L3].check_reasons = true;
+	c[RP_PF_L3].absent = b->geodb ? NULL : b->geo_why;
+	/* tc egress: outbound frames pass at every level; the row shows it. */
 	for (int i = 0; i < 5; i++) {
 		c[RP_PF_S0 + i].what = chain_what[i];
 		c[RP_PF_S0 + i].stages = chain[i];
@@ -1493,7 +1581,7 @@ static void text_inc_row(FILE *out, const struct rp_bench *b, const char *label,
 static void print_policy_text(FILE *out, const struct rp_bench *b)
 {
 	const struct rp_bench_pol *P = b->pol;
-	static const int main_figs[] = { RP_PF_L2, RP_PF_L4, RP_PF_V4, RP_PF_V6 };
+	static const int main_figs[] = { RP_PF_L2, RP_PF_L3, RP_PF_L4, RP_PF_V4, RP_PF_V6 };
 
 	fprintf(out,
 		"\n(5) protection pipeline vs floor (bench policy, not -c): services web (tcp/80,443 on\n"
@@ -1512,7 +1600,8 @@ static void print_policy_text(FILE *out, const struct rp_bench *b)
 
 			/* frame by frame for the mixes: where the time goes */
 			text_cmp(out, b, c, c->nframes > 1);
-			text_reasons(out, c);
+			if (!c->absent)
+				text_reasons(out, c);
 		}
 
 	fprintf(out, "\n(6) each stage's increment: the mix, fixed sources, level 2, stages added one by one\n"
@@ -1545,10 +1634,12 @@ static void print_policy_text(FILE *out, const struct rp_bench *b)
 /* --pipeline: figure 5 only, the whole pipeline against the floor (for tuning). */
 static bool bench_skip(const struct rp_bench *b, const struct rp_bench_cmp *c)
 {
+	if (c->absent)
+		return true;
 	if (!b->pipeline_only)
 		return false;
 	for (int t = 0; t < 2; t++)
-		if (c >= b->pcmp[t] && c < b->pcmp[t] + RP_PF_L4 + 1)
+		if (c >= b->pcmp[t] && c < b->pcmp[t] + RP_PF_L3 + 1)
 			return false;
 	for (int t = 0; t < 2; t++)
 		if (c == &b->pcmp[t][RP_PF_V4] || c == &b->pcmp[t][RP_PF_V6])
@@ -1558,7 +1649,7 @@ static bool bench_skip(const struct rp_bench *b, const struct rp_bench_cmp *c)
 
 static void print_pipeline(FILE *out, const struct rp_bench *b)
 {
-	static const int figs[] = { RP_PF_L2, RP_PF_L4, RP_PF_V4, RP_PF_V6 };
+	static const int figs[] = { RP_PF_L2, RP_PF_L3, RP_PF_L4, RP_PF_V4, RP_PF_V6 };
 
 	fprintf(out, "rempart bench --pipeline: figure (5) only, %u interleaved runs, repeat %u%s\n",
 		b->runs, b->repeat, b->dispatcher_held ? "" : "; XDP dispatcher NOT held");
@@ -1567,7 +1658,8 @@ static void print_pipeline(FILE *out, const struct rp_bench *b)
 			const struct rp_bench_cmp *c = &b->pcmp[t][figs[i]];
 
 			text_cmp(out, b, c, c->nframes > 1);
-			text_reasons(out, c);
+			if (!c->absent)
+				text_reasons(out, c);
 		}
 }
 
@@ -1795,7 +1887,10 @@ static void bench_usage(FILE *f)
 		"      --capture FILE  capture for the replay figure (default: 'rempart gen\n"
 		"                      --scenario sample', else %d frames of the bench's mix)\n"
 		"      --pipeline      figure (5) alone, for tuning the data plane (text only)\n"
-		"      --geo           figure (8) alone\n\n"
+		"      --geo           figure (8) alone\n"
+		"      --geo-data FILE the country dataset of (8) and of the level-3 figure of\n"
+		"                      (5): .rpgeo, .mmdb or CSV (default: the built-in dataset;\n"
+		"                      'synthetic': (8) on a synthetic world, no level-3 figure)\n\n"
 		"Needs root. Pins itself to the CPU it starts on. Exit: 0 figures printed, 1 a\n"
 		"figure was refused (failed tail call, wrong verdict) or another failure, 2 usage\n"
 		"error.\n"
@@ -1892,6 +1987,38 @@ static unsigned int full_cmps(struct rp_bench *b, struct rp_bench_cmp *c, int tc
 
 #define RP_BENCH_NCMP 11
 
+/*
+ * The country dataset of figure 8 and of the level-3 figure: FILE, or the built-in dataset;
+ * "synthetic" for figure 8 on the synthetic world and no level-3 figure. A FILE that does
+ * not load is an error; a missing built-in dataset only a note (b->geo_why).
+ */
+static int open_geo(struct rp_bench *b, const char *geo_data)
+{
+	char e[256];
+
+	if (geo_data && !strcmp(geo_data, "synthetic")) {
+		snprintf(b->geo_why, sizeof(b->geo_why), "--geo-data synthetic (no real dataset)");
+		return 0;
+	}
+	b->geo_path = geo_data ? geo_data : rp_geo_default_path();
+	b->geodb = calloc(1, sizeof(*b->geodb));
+	if (!b->geodb)
+		return -ENOMEM;
+	if (!rp_geo_load(b->geodb, b->geo_path, e, sizeof(e)))
+		return 0;
+	free(b->geodb);
+	b->geodb = NULL;
+	if (geo_data) {
+		rp_err("%s", e);
+		return -EINVAL;
+	}
+	snprintf(b->geo_why, sizeof(b->geo_why), "no built-in country dataset (%s)", e);
+	rp_warn("%s: figure (8) runs on the synthetic world, and the level-3 figure is absent",
+		b->geo_why);
+	b->geo_path = NULL;
+	return 0;
+}
+
 int rp_cmd_bench(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -1902,6 +2029,7 @@ int rp_cmd_bench(int argc, char **argv)
 		{ "capture", required_argument, NULL, 'C' },
 		{ "pipeline", no_argument, NULL, 'P' },
 		{ "geo", no_argument, NULL, 'G' },
+		{ "geo-data", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -1911,6 +2039,7 @@ int rp_cmd_bench(int argc, char **argv)
 	struct rp_bench_insns insns;
 	struct rp_bench_geo *geo = NULL;
 	bool geo_only = false;
+	const char *geo_data = NULL;
 	struct rp_config cfg;
 	const char *config = NULL;
 	char err[512], cpu[128];
@@ -1947,6 +2076,9 @@ int rp_cmd_bench(int argc, char **argv)
 			break;
 		case 'G':
 			geo_only = true;
+			break;
+		case 'D':
+			geo_data = optarg;
 			break;
 		case 'h':
 			bench_usage(stdout);
@@ -1990,9 +2122,15 @@ int rp_cmd_bench(int argc, char **argv)
 	if (check_frames(&b))
 		goto out;
 	/* (8) the geo stage, on its own tables in the bench object */
+	if (open_geo(&b, geo_data))
+		goto out;
 	geo = calloc(1, sizeof(*geo));
-	if (!geo || rp_bench_geo_synthetic(b.skel, &b.frames[RP_BF_IP4_TCP_SYN],
-					   &b.frames[RP_BF_IP6_TCP], b.runs, b.repeat, geo))
+	if (!geo)
+		goto out;
+	if (b.geodb ? rp_bench_geo_run(b.skel, b.geodb, &b.frames[RP_BF_IP4_TCP_SYN],
+				       &b.frames[RP_BF_IP6_TCP], b.runs, b.repeat, geo) :
+		      rp_bench_geo_synthetic(b.skel, &b.frames[RP_BF_IP4_TCP_SYN],
+					     &b.frames[RP_BF_IP6_TCP], b.runs, b.repeat, geo))
 		goto out;
 	if (geo_only) {
 		if (b.json)
@@ -2077,6 +2215,9 @@ int rp_cmd_bench(int argc, char **argv)
 		rp_bench_geo_text(stdout, geo);
 	ret = replay_done ? RP_EXIT_OK : RP_EXIT_FAIL;
 out:
+	if (b.geodb)
+		rp_geo_free(b.geodb);
+	free(b.geodb);
 	free(geo);
 	free(cmp);
 	free(rr);

@@ -34,14 +34,16 @@ static const uint8_t dns4[4] = { 192, 0, 2, 53 };
 
 /* The policy frames' simulated sources: public space, since documentation space is in the
  * bogon list. A web client (known), a VPN peer, an allow-listed resolver, three attackers;
- * IPv6: a web client (known) and an attacker. */
+ * IPv6: a web client (known) and an attacker. Countries (built-in dataset): GB, FR, US
+ * (allow-listed), CN, BR, DE; FR and US: the level-3 figure fences two attackers of three
+ * and the IPv6 one. */
 const uint8_t rp_bench_src4[RP_BF_NSRC4][4] = {
 	{ 81, 2, 69, 142 }, /* web client */
 	{ 62, 210, 16, 3 }, /* vpn peer */
 	{ 149, 112, 112, 112 }, /* resolver, allow-listed (149.112.112.0/24) */
-	{ 45, 83, 64, 17 }, /* attack: SYN to web */
-	{ 185, 220, 101, 34 }, /* attack: queries to dns */
-	{ 91, 92, 240, 7 }, /* attack: IKE to vpn */
+	{ 36, 110, 180, 10 }, /* attack: SYN to web (CN: outside the level-3 fence) */
+	{ 200, 160, 2, 3 }, /* attack: queries to dns (BR: outside the fence) */
+	{ 91, 92, 240, 7 }, /* attack: IKE to vpn (DE: inside the fence) */
 };
 #define CLI4 rp_bench_src4[0]
 #define PEER4 rp_bench_src4[1]
@@ -50,7 +52,7 @@ const uint8_t rp_bench_src4[RP_BF_NSRC4][4] = {
 #define ATK4_DNS rp_bench_src4[4]
 #define ATK4_IKE rp_bench_src4[5]
 static const uint8_t cli6[16] = { 0x2a, 0x01, 0x0e, 0x0a, 0x01, 0xf2, 0x3c, 0x40, [15] = 0x51 };
-static const uint8_t atk6[16] = { 0x2a, 0x0e, 0xfb, 0x40, 0, 7, [15] = 0x66 };
+static const uint8_t atk6[16] = { 0x24, 0x00, 0xcb, 0x00, 0x20, 0x48, [15] = 0x66 }; /* US */
 
 /* MSS 1460, SACK permitted, timestamps, NOP, window scale 7: what Linux sends on a SYN. */
 static const uint8_t syn_opts[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0x12, 0xd6, 0x87,
