@@ -32,11 +32,13 @@
 #include <bpf/libbpf.h>
 
 #include "rempart/abi.h"
+#include "rempart/policy.h"
 #include "rempart.skel.h"
 #include "cli.h"
 #include "config.h"
 #include "control.h"
 #include "dataplane.h"
+#include "geo.h"
 #include "log.h"
 #include "policy.h"
 #include "reasons.h"
@@ -91,6 +93,9 @@ static const char stats_usage[] =
 	"Print the pinned data plane's counters, one \"name value\" line each: packets and\n"
 	"bytes by direction, verdicts, protocols, SYNs, and every reason seen. Summed over all\n"
 	"services unless --service N (0: traffic to no protected service, 1..: config order).\n"
+	"Then, for each fenced service of the policy in force, the fence's counters by country\n"
+	"of the source: geo.SVC.CC.pass.packets, .pass.bytes, .drop.packets, .drop.bytes\n"
+	"(CC '--': outside the dataset), for the countries the fence has judged.\n"
 	"\n"
 	"      --pin-dir DIR   the pin directory (default " RP_PIN_DIR_DEFAULT ")\n"
 	"      --service N     one service only\n"
@@ -938,6 +943,103 @@ int rp_cmd_stop(int argc, char **argv)
 
 /* ---- rempart stats ---- */
 
+/* A pinned map of pin_dir by its object name ("rp_svcs", "rempart.data"), or -errno. */
+static int pinned_map(const char *pin_dir, const char *name)
+{
+	char n[128], path[PATH_MAX];
+	int fd;
+
+	if (rp_dp_pin_name(name, n, sizeof(n)) ||
+	    snprintf(path, sizeof(path), "%s/%s", pin_dir, n) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		rp_err("%s: %s", path, strerror(errno));
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * The fence's per-country counters (rp_geo_counters) of every fenced service of the policy
+ * in force, or of service only: "geo.SVC.CC.pass.packets N", pass.bytes, drop.packets,
+ * drop.bytes, for the countries with any count. Returns 0, or -errno.
+ */
+static int stats_geo(const char *pin_dir, long service, int ncpus)
+{
+	int data_fd, svcs_fd = -1, geo_fd = -1, err = 0;
+	struct rp_geo_count *pc = calloc(ncpus, sizeof(*pc));
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), zero = 0, slot;
+	unsigned char *data = NULL;
+
+	data_fd = pinned_map(pin_dir, "rempart.data");
+	if (data_fd >= 0)
+		svcs_fd = pinned_map(pin_dir, "rp_svcs");
+	if (svcs_fd >= 0)
+		geo_fd = pinned_map(pin_dir, "rp_geo_counters");
+	if (!pc || data_fd < 0 || svcs_fd < 0 || geo_fd < 0) {
+		err = !pc ? -ENOMEM : data_fd < 0 ? data_fd : svcs_fd < 0 ? svcs_fd : geo_fd;
+		goto out;
+	}
+	/* The slot in force: rp_knobs, first in the program's .data. */
+	if (bpf_obj_get_info_by_fd(data_fd, &info, &len) ||
+	    info.value_size < sizeof(struct rp_knobs) || !(data = calloc(1, info.value_size)) ||
+	    bpf_map_lookup_elem(data_fd, &zero, data)) {
+		err = -(errno ? errno : EINVAL);
+		rp_err("%s: cannot read the policy slot in force: %s", pin_dir, strerror(-err));
+		goto out;
+	}
+	slot = ((const struct rp_knobs *)data)->policy_slot & 1;
+	for (__u32 s = 1; s < RP_MAX_SERVICES && !err; s++) {
+		__u32 key = slot * RP_MAX_SERVICES + s;
+		struct rp_svc_policy sp;
+
+		if (service >= 0 && s != (__u32)service)
+			continue;
+		if (bpf_map_lookup_elem(svcs_fd, &key, &sp)) {
+			err = -errno;
+			rp_err("%s: cannot read service %u: %s", pin_dir, s, strerror(-err));
+			break;
+		}
+		if (!sp.in_use || !(sp.flags & RP_SF_FENCE))
+			continue;
+		for (__u32 cc = 0; cc < RP_GEO_NCODES; cc++) {
+			__u32 idx = (__u32)(sp.fence_idx % RP_MAX_FENCED) * RP_GEO_NCODES + cc;
+			struct rp_geo_count t = { 0 };
+
+			if (bpf_map_lookup_elem(geo_fd, &idx, pc)) {
+				err = -errno;
+				rp_err("%s: cannot read the country counters: %s", pin_dir,
+				       strerror(-err));
+				break;
+			}
+			for (int c = 0; c < ncpus; c++) {
+				t.pass_pkts += pc[c].pass_pkts;
+				t.pass_bytes += pc[c].pass_bytes;
+				t.drop_pkts += pc[c].drop_pkts;
+				t.drop_bytes += pc[c].drop_bytes;
+			}
+			if (!t.pass_pkts && !t.drop_pkts)
+				continue;
+			printf("geo.%u.%s.pass.packets %llu\ngeo.%u.%s.pass.bytes %llu\n"
+			       "geo.%u.%s.drop.packets %llu\ngeo.%u.%s.drop.bytes %llu\n",
+			       s, rp_geo_cc_name((uint16_t)cc), (unsigned long long)t.pass_pkts, s,
+			       rp_geo_cc_name((uint16_t)cc), (unsigned long long)t.pass_bytes, s,
+			       rp_geo_cc_name((uint16_t)cc), (unsigned long long)t.drop_pkts, s,
+			       rp_geo_cc_name((uint16_t)cc), (unsigned long long)t.drop_bytes);
+		}
+	}
+out:
+	free(data);
+	free(pc);
+	if (data_fd >= 0)
+		close(data_fd);
+	if (svcs_fd >= 0)
+		close(svcs_fd);
+	if (geo_fd >= 0)
+		close(geo_fd);
+	return err;
+}
+
 int rp_cmd_stats(int argc, char **argv)
 {
 	const char *pin_dir = RP_PIN_DIR_DEFAULT;
@@ -1001,5 +1103,5 @@ int rp_cmd_stats(int argc, char **argv)
 		printf("reason.%s %llu\n", rp_reason_name(r),
 		       (unsigned long long)sum.reason[r].packets);
 	}
-	return RP_EXIT_OK;
+	return stats_geo(pin_dir, service, ncpus) ? RP_EXIT_FAIL : RP_EXIT_OK;
 }

@@ -110,6 +110,11 @@ tenants:
       - name: echo
         addresses: [$P4, "$P6"]
         ports: [tcp/5201, icmp, icmpv6]
+      - name: fenced
+        addresses: [$P4]
+        ports: [udp/5202]
+        level_floor: 3
+        fence: {allow: [europe]}
 EOF
 cp "$CFG" "$T_TMP/good.yaml"
 if ! "$REMPART" check -c "$CFG" >"$T_TMP/check.out" 2>&1; then
@@ -199,6 +204,24 @@ ge passed-counted "$(stat_of pass)" 10 "pass verdicts after ping and TCP"
 
 # ---- 3. the deny list ----
 denied deny-drops
+
+# ---- 3b. the fence, live: a service at floor 3 fenced to europe; rempart stats shows its
+# counters by country (the built-in dataset: 62.210.16.3 is FR, 36.110.180.10 is CN) ----
+# udp_from SRC: a UDP datagram from SRC:40000 to P4:5202, checksum 0.
+udp_from() {
+	local h="450000200004000040110000$(hex4 "$1")$(hex4 "$P4")"
+	h="${h:0:20}$(csum "$h")${h:24}"
+	echo "${MACP//:/}${MACC//:/}0800${h}9c401452000c000074657374"
+}
+f0=$(stat_of geo.2.FR.pass.packets) c0=$(stat_of geo.2.CN.drop.packets) g0=$(stat_of reason.geo_fence)
+inc "$A" send-raw "$IFC" "$(udp_from 62.210.16.3)" >/dev/null 2>"$T_TMP/raw.err" &&
+	inc "$A" send-raw "$IFC" "$(udp_from 36.110.180.10)" >/dev/null 2>>"$T_TMP/raw.err" ||
+	fail fence-send "send-raw: $(head -n1 "$T_TMP/raw.err")"
+f1=$(stat_of geo.2.FR.pass.packets) c1=$(stat_of geo.2.CN.drop.packets) g1=$(stat_of reason.geo_fence)
+eq fence-live-fr-passes $((f1 - f0)) 1 "geo.2.FR.pass.packets increase"
+eq fence-live-cn-dropped $((c1 - c0)) 1 "geo.2.CN.drop.packets increase"
+eq fence-live-reason $((g1 - g0)) 1 "reason.geo_fence increase"
+grep -m1 'geo:' "$T_TMP/run.first.log" | sed 's/^/# /'
 
 # ---- 4. SIGHUP: a broken file is rejected, a good one reloads ----
 printf 'tenants:\n  - name: [broken\n' >"$CFG"
