@@ -95,6 +95,14 @@ struct {
 } rp_deny_bits SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_DENY_SUM_ELEMS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(map_flags, BPF_F_MMAPABLE); /* written by src/policy.c through mmap */
+} rp_deny_sum SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, RP_MAX_DENY);
 	__type(key, struct rp_deny4_key);

@@ -576,6 +576,7 @@ struct rp_deny {
 	 * (RP_DENY24_FULL), and other entries touching it (RP_DENY24_PART). */
 	uint16_t *full24, *part24;
 	uint64_t *bits; /* rp_deny_bits, mapped: RP_DENY_BITS_ELEMS words */
+	uint64_t *sum; /* rp_deny_sum, mapped: a bit per word of bits, set while it is not 0 */
 	uint32_t gen;
 	uint32_t lens4[33], lens6[129]; /* entries per prefix length */
 	/* a scratch list for walks */
@@ -610,9 +611,17 @@ struct rp_deny *rp_deny_new(struct rp_dp *dp)
 		rp_err("cannot map the deny list's /24 map: %s", strerror(errno));
 		d->bits = NULL;
 	}
-	if (!d->full24 || !d->part24 || !d->bits) {
+	d->sum = mmap(NULL, RP_DENY_SUM_ELEMS * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+		      MAP_SHARED, bpf_map__fd(dp->skel->maps.rp_deny_sum), 0);
+	if (d->sum == MAP_FAILED) {
+		rp_err("cannot map the deny list's summary: %s", strerror(errno));
+		d->sum = NULL;
+	}
+	if (!d->full24 || !d->part24 || !d->bits || !d->sum) {
 		if (d->bits)
 			munmap(d->bits, RP_DENY_BITS_ELEMS * sizeof(uint64_t));
+		if (d->sum)
+			munmap(d->sum, RP_DENY_SUM_ELEMS * sizeof(uint64_t));
 		free(d->full24);
 		free(d->part24);
 		free(d);
@@ -632,6 +641,7 @@ void rp_deny_free(struct rp_deny *d)
 		return;
 	tdestroy(d->root, free_entry);
 	munmap(d->bits, RP_DENY_BITS_ELEMS * sizeof(uint64_t));
+	munmap(d->sum, RP_DENY_SUM_ELEMS * sizeof(uint64_t));
 	free(d->full24);
 	free(d->part24);
 	free(d->walk);
@@ -674,6 +684,18 @@ static uint64_t deny24_bits(const struct rp_deny *d, uint32_t i)
 	return (d->full24[i] ? RP_DENY24_FULL : 0) | (d->part24[i] ? RP_DENY24_PART : 0);
 }
 
+/* The summary bit of word w of the /24 map: set after the word gains bits (a reader that
+ * sees the bit finds them), cleared once the word is 0 (it was cleared first). */
+static void deny_sum_update(struct rp_deny *d, uint32_t w)
+{
+	uint64_t bit = 1ull << (w & 63);
+
+	if (__atomic_load_n(&d->bits[w], __ATOMIC_ACQUIRE))
+		__atomic_fetch_or(&d->sum[w >> 6], bit, __ATOMIC_RELEASE);
+	else
+		__atomic_fetch_and(&d->sum[w >> 6], ~bit, __ATOMIC_RELEASE);
+}
+
 /* Count an IPv4 entry in or out of its /24s, and update their two bits in the shared map
  * (atomically: the program reads the words while we write them). */
 static void deny_bits(struct rp_deny *d, const struct rp_deny_entry *e, int delta)
@@ -693,6 +715,8 @@ static void deny_bits(struct rp_deny *d, const struct rp_deny_entry *e, int delt
 		if (before & ~after)
 			__atomic_fetch_and(&d->bits[i >> 5], ~((before & ~after) << shift),
 					   __ATOMIC_RELEASE);
+		if (before != after)
+			deny_sum_update(d, i >> 5);
 	}
 }
 
@@ -726,6 +750,7 @@ void rp_deny_publish_bits(struct rp_deny *d)
 		for (uint32_t j = 0; j < 32; j++)
 			v |= deny24_bits(d, w * 32 + j) << (j * 2);
 		__atomic_store_n(&d->bits[w], v, __ATOMIC_RELEASE);
+		deny_sum_update(d, w);
 	}
 }
 

@@ -237,6 +237,54 @@ static void test_deny_expiry_in_capture_time(void)
 	CHECK_EQ(rp_deny_count(rp_control_deny(ctl)), 3); /* the config's three remain */
 }
 
+/*
+ * The /19 summary in front of the /24 map (include/rempart/policy.h): a /16 entry sets the
+ * bits of its eight /19s and a /32 the bit of its own; a source in a neighbouring /19 is not
+ * denied; removing the entries clears the bits, and the sources pass again.
+ */
+static void test_deny_summary(void)
+{
+	/* host-order addresses of the entries, for their summary bits */
+	const __u32 wide_a = 100u << 24 | 70u << 16, one_a = 11u << 24 | 1u << 16 | 40u << 8 | 7;
+	int sum_fd = bpf_map__fd(dp.skel->maps.rp_deny_sum);
+	struct rp_prefix wide, one;
+	__u32 k1 = wide_a >> 19, k2 = one_a >> 19; /* a bit per /19: a >> 13 */
+	__u64 w1 = ~0ull, w2 = ~0ull;
+	uint64_t t = T0 + SEC;
+	struct fb f;
+
+	LOAD(base_yaml);
+	CHECK_EQ(rp_prefix_parse("100.70.0.0/16", &wide), 0); /* not a bogon: 100.64/10 is */
+	CHECK_EQ(rp_prefix_parse("11.1.40.7/32", &one), 0);
+	CHECK_EQ(rp_deny_add(rp_control_deny(ctl), &wide, 0, RP_DO_OPERATOR, 0), 0);
+	CHECK_EQ(rp_deny_add(rp_control_deny(ctl), &one, 0, RP_DO_OPERATOR, 0), 0);
+	tcp(&f, "100.70.0.1", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("first /19 of a /16 entry", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_deny, WEB);
+	tcp(&f, "100.70.255.254", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("last /19 of a /16 entry", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_deny, WEB);
+	tcp(&f, "11.1.40.7", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("a /32 entry", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_deny, WEB);
+	tcp(&f, "11.1.40.8", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("its neighbour in the same /24", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
+	tcp(&f, "11.1.64.7", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("the next /19", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
+	CHECK_EQ(bpf_map_lookup_elem(sum_fd, &k1, &w1), 0);
+	CHECK_EQ((w1 >> ((wide_a >> 13) & 63)) & 0xff, 0xff);
+	CHECK_EQ(bpf_map_lookup_elem(sum_fd, &k2, &w2), 0);
+	CHECK_EQ((w2 >> ((one_a >> 13) & 63)) & 1, 1);
+
+	CHECK_EQ(rp_deny_del(rp_control_deny(ctl), &wide), 0);
+	CHECK_EQ(rp_deny_del(rp_control_deny(ctl), &one), 0);
+	tcp(&f, "100.70.128.1", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("the /16 removed", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
+	tcp(&f, "11.1.40.7", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("the /32 removed", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
+	CHECK_EQ(bpf_map_lookup_elem(sum_fd, &k1, &w1), 0);
+	CHECK_EQ((w1 >> ((wide_a >> 13) & 63)) & 0xff, 0);
+	CHECK_EQ(bpf_map_lookup_elem(sum_fd, &k2, &w2), 0);
+	CHECK_EQ((w2 >> ((one_a >> 13) & 63)) & 1, 0);
+}
+
 static void test_scrub_level_1(void)
 {
 	struct fb f;
@@ -679,6 +727,7 @@ static void test_large_policy_table(void)
 }
 
 RP_TESTS(RP_T(test_always_stages), RP_T(test_allow_ceiling), RP_T(test_deny_expiry_in_capture_time),
+	 RP_T(test_deny_summary),
 	 RP_T(test_scrub_level_1), RP_T(test_limit_level_2), RP_T(test_shield_and_known_clients),
 	 RP_T(test_level_lapses_unless_renewed), RP_T(test_lapse_to_the_floor),
 	 RP_T(test_heavy_hitter_deny), RP_T(test_ipv6_stages),
