@@ -75,9 +75,9 @@ static __always_inline struct rp_ptab_ent *rp_ptab_find(__u32 slot, const __u32 
 }
 
 /* Longest-first probe of a prefix set: one table lookup per prefix length present. */
-static __always_inline union rp_pfx_val *rp_pfx_find_g(const struct rp_glob *g, __u32 slot,
-							int v6, __u32 kind, __u16 svc,
-							const __u32 *addr)
+static __always_inline struct rp_ptab_ent *rp_pfx_find_ent(const struct rp_glob *g, __u32 slot,
+							    int v6, __u32 kind, __u16 svc,
+							    const __u32 *addr)
 {
 	struct rp_ptab_ent *e;
 	__u32 k[4] = {};
@@ -99,9 +99,18 @@ static __always_inline union rp_pfx_val *rp_pfx_find_g(const struct rp_glob *g, 
 		}
 		e = rp_ptab_find(slot, k, rp_ptab_tag(kind, len, v6 ? 6 : 4), svc, g->ptab_seed);
 		if (e)
-			return &e->val;
+			return e;
 	}
 	return NULL;
+}
+
+static __always_inline union rp_pfx_val *rp_pfx_find_g(const struct rp_glob *g, __u32 slot,
+							int v6, __u32 kind, __u16 svc,
+							const __u32 *addr)
+{
+	struct rp_ptab_ent *e = rp_pfx_find_ent(g, slot, v6, kind, svc, addr);
+
+	return e ? &e->val : NULL;
 }
 
 static __always_inline union rp_pfx_val *rp_pfx_find(__u32 slot, int v6, __u32 kind, __u16 svc,
@@ -554,7 +563,7 @@ __noinline int rp_policy(struct rp_facts *f)
 	const struct rp_svc_policy *sp;
 	const struct rp_level_val *lv;
 	const struct rp_glob *g;
-	union rp_pfx_val *pv;
+	struct rp_ptab_ent *se;
 	int inbound, tcp_seen, level, r;
 	__u16 svc;
 	__u8 c16, stages;
@@ -575,11 +584,11 @@ __noinline int rp_policy(struct rp_facts *f)
 
 	/* 1. The service: the destination inbound, the source outbound. */
 	/* Inlined: a call and a second rp_globs lookup cost more than its verification. */
-	pv = rp_pfx_find_g(g, slot, fam_v6, RP_PK_SITE, 0, inbound ? f->daddr : f->saddr);
-	if (!pv)
+	se = rp_pfx_find_ent(g, slot, fam_v6, RP_PK_SITE, 0, inbound ? f->daddr : f->saddr);
+	if (!se)
 		return rp_set(f, RP_V_PASS, RP_R_ok); /* no protected service: fast path */
-	site = pv->site.site;
-	first = pv->site.svc;
+	site = se->val.site.site;
+	first = se->val.site.svc;
 	svc = 0;
 	if (f->pflags & RP_PF_FRAG_LATER) {
 		svc = inbound ? rp_frag_first(f) : 0;
@@ -587,9 +596,21 @@ __noinline int rp_policy(struct rp_facts *f)
 		orphan = !follow;
 	} else if (f->l4 == IPPROTO_TCP || f->l4 == IPPROTO_UDP) {
 		port = inbound ? f->dport : f->sport;
-		if (f->pflags & RP_PF_L4_SEEN)
+		if (!(f->pflags & RP_PF_L4_SEEN)) {
+		} else if (se->nports) {
+			/* The site lists all its ports inline: no probe (include/rempart/policy.h). */
+#pragma unroll
+			for (int i = 0; i < RP_SITE_PORTS; i++)
+				if (i + 1 < se->nports && se->ports[i].port == port &&
+				    se->ports[i].proto == f->l4) {
+					svc = se->ports[i].svc;
+					break;
+				}
+		} else {
 			svc = rp_port_find(slot, g->ptab_seed, site, f->l4, port);
-	} else {
+		}
+	} else if (!se->nports) {
+		/* (an inline list holds TCP and UDP ports only: nothing for other protocols) */
 		svc = rp_port_find(slot, g->ptab_seed, site, f->l4, RP_PORT_ANY);
 	}
 	if (!svc) {

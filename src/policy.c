@@ -236,11 +236,37 @@ static int put_pfx(struct rp_build *b, const struct rp_prefix *p, int kind, uint
 	return err ? err : add_len(b, p, kind);
 }
 
+/* A site's ports as its entry lists them inline (rp_site_port), while they fit. */
+struct site_ports {
+	unsigned int n;
+	bool no; /* a wildcard, another protocol, or too many: the program probes the table */
+	struct rp_site_port p[RP_SITE_PORTS];
+};
+
+static void site_port_note(struct site_ports *l, uint8_t proto, uint32_t port, uint16_t svc)
+{
+	if (port == RP_PORT_ANY || (proto != IPPROTO_TCP && proto != IPPROTO_UDP)) {
+		l->no = true;
+		return;
+	}
+	for (unsigned int i = 0; i < l->n; i++)
+		if (l->p[i].proto == proto && l->p[i].port == port)
+			return; /* the first service to claim a port keeps it, as in the table */
+	if (l->n >= RP_SITE_PORTS) {
+		l->no = true;
+		return;
+	}
+	l->p[l->n++] = (struct rp_site_port){ .port = (uint16_t)port, .proto = proto,
+					      .svc = (uint8_t)svc };
+}
+
 static int put_port(struct rp_build *b, uint32_t tag, uint16_t site, uint8_t proto,
-		    uint32_t port, uint16_t svc, unsigned int *count)
+		    uint32_t port, uint16_t svc, unsigned int *count, struct site_ports *l)
 {
 	uint32_t k[4] = { site, proto, port, 0 };
 	union rp_pfx_val v = { .site = { .svc = svc } };
+
+	site_port_note(l, proto, port, svc);
 
 	/* The first service to claim a port keeps it (the most specific site, then order). */
 	if (++*count > RP_MAX_PORT_ENTRIES)
@@ -251,27 +277,27 @@ static int put_port(struct rp_build *b, uint32_t tag, uint16_t site, uint8_t pro
 }
 
 static int put_portspecs(struct rp_build *b, uint16_t site, uint16_t svc,
-			 const struct rp_service_cfg *s, unsigned int *count)
+			 const struct rp_service_cfg *s, unsigned int *count, struct site_ports *l)
 {
 	int err;
 
 	if (!s->n_ports)
 		return put_port(b, RP_PT_PORT | RP_PT_USED, site, RP_PROTO_ANY, RP_PORT_ANY, svc,
-				count);
+				count, l);
 	for (unsigned int i = 0; i < s->n_ports; i++) {
 		const struct rp_portspec *ps = &s->ports[i];
 
 		if (ps->proto != IPPROTO_TCP && ps->proto != IPPROTO_UDP) {
 			err = put_port(b, RP_PT_PORT | RP_PT_USED, site, ps->proto, RP_PORT_ANY,
-				       svc, count);
+				       svc, count, l);
 		} else if (ps->lo == 0 && ps->hi == 65535) {
 			err = put_port(b, RP_PT_PORT | RP_PT_USED, site, ps->proto, RP_PORT_ANY,
-				       svc, count);
+				       svc, count, l);
 		} else {
 			err = 0;
 			for (uint32_t port = ps->lo; port <= ps->hi && !err; port++)
 				err = put_port(b, RP_PT_PORT | RP_PT_USED, site, ps->proto, port,
-					       svc, count);
+					       svc, count, l);
 		}
 		if (err)
 			return err;
@@ -406,6 +432,7 @@ static int build_sites(struct rp_build *b, const struct rp_config *cfg)
 
 	for (unsigned int j = 0; j < nsites && !err; j++) {
 		union rp_pfx_val v = { .site = { .site = j } };
+		struct site_ports l = { 0 };
 
 		/* Exact owners first, then wider prefixes, longest first. */
 		for (int pass = 0; pass < 2 && !err; pass++)
@@ -422,11 +449,22 @@ static int build_sites(struct rp_build *b, const struct rp_config *cfg)
 							continue;
 						if (!v.site.svc)
 							v.site.svc = i + 1;
-						err = put_portspecs(b, j, i + 1, s, &count);
+						err = put_portspecs(b, j, i + 1, s, &count, &l);
 					}
 				}
 		if (!err)
 			err = put_pfx(b, &sites[j], RP_PK_SITE, 0, &v);
+		if (!err && !l.no) {
+			uint32_t k[4] = { 0 };
+			struct rp_ptab_ent *e;
+
+			memcpy(k, sites[j].addr, sites[j].family == 4 ? 4 : 16);
+			e = ptab_get(b, k, rp_ptab_tag(RP_PK_SITE, sites[j].len, sites[j].family), 0);
+			if (e) {
+				e->nports = (uint8_t)(1 + l.n);
+				memcpy(e->ports, l.p, sizeof(e->ports));
+			}
+		}
 	}
 	free(sites);
 	return err;

@@ -101,16 +101,34 @@ static inline __u32 rp_ptab_tag(__u32 kind, __u32 len, __u32 family)
 #define RP_PORT_ANY 0x10000
 #define RP_PROTO_ANY 0xff
 
+/*
+ * A site's ports, inline in its entry (the same cache line): when every port entry of the
+ * site is an exact TCP or UDP port and there are at most RP_SITE_PORTS of them, the site
+ * entry lists them all, and the program finds the service there instead of probing the
+ * table for (site, proto, port), then (site, proto, any), then (site, any, any).
+ */
+#define RP_SITE_PORTS 6
+struct rp_site_port {
+	__u16 port; /* host order */
+	__u8 proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 svc; /* the service that claimed it first (< RP_MAX_SERVICES) */
+};
+RP_ASSERT_SIZE(struct rp_site_port, 4);
+
 struct rp_ptab_ent {
 	__u32 key[4]; /* the address masked to len (network order; IPv4 in key[0]), or the
 		       * port key */
 	__u32 tag; /* rp_ptab_tag(); 0: empty */
 	__u16 svc; /* RP_PK_ALLOW: the service; else 0 */
-	__u16 _pad;
+	__u8 nports; /* RP_PK_SITE: 1 + the entries of ports[] when they are all the site's
+		      * ports; 0: probe the table */
+	__u8 _pad;
 	union rp_pfx_val val;
-	__u64 _pad2[3]; /* one cache line per entry: allow buckets are written per frame */
+	/* One cache line per entry (allow buckets are written per frame); a site's ports. */
+	struct rp_site_port ports[RP_SITE_PORTS];
 };
 RP_ASSERT_SIZE(struct rp_ptab_ent, 64);
+_Static_assert(RP_MAX_SERVICES <= 256, "rp_site_port.svc is 8 bits");
 
 /*
  * The home of a key: the same code in the program and in the compiler. Two independent

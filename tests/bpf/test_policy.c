@@ -285,6 +285,71 @@ static void test_deny_summary(void)
 	CHECK_EQ((w2 >> ((one_a >> 13) & 63)) & 1, 0);
 }
 
+/* The nports of the site entry of an IPv4 /32 in the slot in force, or -1 if not found. */
+static int site_nports(const char *addr)
+{
+	__u32 slot = dp.skel->data->rp_knobs.policy_slot & 1, tag = rp_ptab_tag(RP_PK_SITE, 32, 4);
+	int fd = bpf_map__fd(dp.skel->maps.rp_ptab);
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, addr, &a) != 1)
+		return -1;
+	for (__u32 i = 0; i < RP_PTAB_SIZE; i++) {
+		__u32 idx = slot * RP_PTAB_SIZE + i;
+		struct rp_ptab_ent e;
+
+		if (bpf_map_lookup_elem(fd, &idx, &e))
+			return -1;
+		if (e.tag == tag && e.key[0] == a.s_addr)
+			return e.nports;
+	}
+	return -1;
+}
+
+/*
+ * The service of (site, protocol, port), with the site's ports inline in its entry and
+ * without: two services sharing an address (the first to list a port keeps it), a site with
+ * more ports than fit inline, one with a wildcard, one with ICMP.
+ */
+static void test_site_ports(void)
+{
+	static const char yaml[] =
+		"tenants:\n"
+		"  - name: t\n"
+		"    services:\n"
+		"      - { name: a, addresses: [192.0.2.10], ports: [tcp/443] }\n"
+		"      - { name: b, addresses: [192.0.2.10], ports: [tcp/443, udp/53] }\n"
+		"      - { name: many, addresses: [192.0.2.20], ports: [tcp/1-7] }\n"
+		"      - { name: wild, addresses: [192.0.2.30], ports: [udp/any, tcp/22] }\n"
+		"      - { name: ping, addresses: [192.0.2.40], ports: [icmp, tcp/22] }\n";
+	const char *src = "91.198.174.1";
+	uint64_t t = T0 + SEC;
+	struct fb f;
+
+	LOAD(yaml);
+	CHECK_EQ(site_nports("192.0.2.10"), 3); /* inline: tcp/443 (a), udp/53 (b) */
+	CHECK_EQ(site_nports("192.0.2.20"), 0); /* seven ports: probed */
+	CHECK_EQ(site_nports("192.0.2.30"), 0); /* a wildcard: probed */
+	CHECK_EQ(site_nports("192.0.2.40"), 0); /* ICMP: probed */
+	tcp(&f, src, 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("shared port, first claim", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, 1);
+	udp(&f, src, 40000, "192.0.2.10", 53, 0, 1);
+	expect("second service's port", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, 2);
+	tcp(&f, src, 40000, "192.0.2.10", 53, ACK, 1, 1, 0);
+	expect("port of another protocol", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, 1);
+	tcp(&f, src, 40000, "192.0.2.20", 7, ACK, 1, 1, 0);
+	expect("probed exact port", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, 3);
+	udp(&f, src, 40000, "192.0.2.30", 9999, 0, 1);
+	expect("probed wildcard", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, 4);
+	/* At level 1 an unlisted port is dropped: the inline list must say unlisted too. */
+	hold(1, 1, t);
+	hold(3, 1, t);
+	tcp(&f, src, 40000, "192.0.2.10", 8443, ACK, 1, 1, 0);
+	expect("inline list, unlisted", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_port_unlisted, 1);
+	tcp(&f, src, 40000, "192.0.2.20", 8, ACK, 1, 1, 0);
+	expect("probed, unlisted", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_port_unlisted, 3);
+}
+
 static void test_scrub_level_1(void)
 {
 	struct fb f;
@@ -727,7 +792,7 @@ static void test_large_policy_table(void)
 }
 
 RP_TESTS(RP_T(test_always_stages), RP_T(test_allow_ceiling), RP_T(test_deny_expiry_in_capture_time),
-	 RP_T(test_deny_summary),
+	 RP_T(test_deny_summary), RP_T(test_site_ports),
 	 RP_T(test_scrub_level_1), RP_T(test_limit_level_2), RP_T(test_shield_and_known_clients),
 	 RP_T(test_level_lapses_unless_renewed), RP_T(test_lapse_to_the_floor),
 	 RP_T(test_heavy_hitter_deny), RP_T(test_ipv6_stages),
