@@ -145,10 +145,11 @@ struct {
 } rp_hh_ring SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, RP_MAX_KNOWN);
-	__type(key, struct rp_src_key);
-	__type(value, struct rp_known_val);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_KNOWN_SETS);
+	__type(key, __u32);
+	__type(value, struct rp_known_set);
+	__uint(map_flags, BPF_F_MMAPABLE); /* counted by src/dataplane.c through mmap */
 } rp_known SEC(".maps");
 
 struct {

@@ -387,18 +387,33 @@ __noinline int rp_sketch_update(struct rp_facts *f, __u64 src_leak, __u32 src_bu
 	return over;
 }
 
+/* The set of (service, source key) in rp_known, and its fingerprint in *h. */
+static __always_inline struct rp_known_set *rp_known_set(const struct rp_facts *f, __u64 *h)
+{
+	__u32 idx;
+
+	*h = rp_known_hash(f->svc, f->l3, f->key, rp_knobs.hash_seed);
+	idx = rp_known_set_of(*h);
+	return bpf_map_lookup_elem(&rp_known, &idx);
+}
+
 __noinline int rp_known_has(struct rp_facts *f)
 {
-	struct rp_src_key k = {};
-	struct rp_known_val *v;
+	struct rp_known_set *s;
+	__u32 now;
+	__u64 h;
 
 	if (!f)
 		return 0;
-	k.svc = f->svc;
-	k.family = f->l3;
-	__builtin_memcpy(k.addr, f->key, 16);
-	v = bpf_map_lookup_elem(&rp_known, &k);
-	return v && v->expires > f->now;
+	s = rp_known_set(f, &h);
+	if (!s)
+		return 0;
+	now = (__u32)(f->now >> RP_KNOWN_TIME_SHIFT);
+#pragma unroll
+	for (int w = 0; w < RP_KNOWN_WAYS; w++)
+		if (s->w[w].tag == h && (__s32)(s->w[w].expires - now) > 0)
+			return 1;
+	return 0;
 }
 
 /* Inbound ACK from a client at level 0: does it acknowledge the service's own data? */
@@ -406,6 +421,9 @@ __noinline int rp_learn_proof(struct rp_facts *f, __u64 ttl)
 {
 	struct rp_pending_key pk = {};
 	struct rp_pending_val *pv;
+	struct rp_known_set *s;
+	__u32 now, v = 0, learned, left, best = ~0u;
+	__u64 h;
 
 	if (!f)
 		return 0;
@@ -417,20 +435,39 @@ __noinline int rp_learn_proof(struct rp_facts *f, __u64 ttl)
 	if (!pv || pv->expires <= f->now)
 		return 0;
 	/* In window: seq_lo < ack <= seq_hi, modulo 2^32. */
-	if ((__s32)(f->tcp_ack - pv->seq_lo) > 0 && (__s32)(f->tcp_ack - pv->seq_hi) <= 0) {
-		struct rp_src_key k = { .svc = f->svc, .family = f->l3 };
-		struct rp_known_val nv = { .expires = f->now + ttl, .learned = f->now };
-		struct rp_known_val *old;
+	if ((__s32)(f->tcp_ack - pv->seq_lo) <= 0 || (__s32)(f->tcp_ack - pv->seq_hi) > 0)
+		return 0;
+	s = rp_known_set(f, &h);
+	if (!s)
+		return 0;
+	now = (__u32)(f->now >> RP_KNOWN_TIME_SHIFT);
+	learned = now;
+	/* Its own way if it has one (keeping when it was first proven); else an empty way,
+	 * else an expired one, else the one expiring first. */
+#pragma unroll
+	for (int w = 0; w < RP_KNOWN_WAYS; w++) {
+		__s32 l = (__s32)(s->w[w].expires - now);
 
-		__builtin_memcpy(k.addr, f->key, 16);
-		old = bpf_map_lookup_elem(&rp_known, &k);
-		if (old && old->expires > f->now)
-			nv.learned = old->learned;
-		bpf_map_update_elem(&rp_known, &k, &nv, BPF_ANY);
-		bpf_map_delete_elem(&rp_pending, &pk);
-		return 1;
+		left = !s->w[w].tag || l <= 0 ? 0 : (__u32)l;
+		if (s->w[w].tag == h) {
+			if (l > 0)
+				learned = s->w[w].learned;
+			v = w;
+			best = 0;
+			break;
+		}
+		if (left < best) {
+			best = left;
+			v = w;
+		}
 	}
-	return 0;
+	v &= RP_KNOWN_WAYS - 1;
+	/* Not atomic across CPUs: a way written by two at once holds one of them. */
+	s->w[v].expires = (__u32)((f->now + ttl) >> RP_KNOWN_TIME_SHIFT);
+	s->w[v].learned = learned;
+	s->w[v].tag = h;
+	bpf_map_delete_elem(&rp_pending, &pk);
+	return 1;
 }
 
 /* Outbound data from a service to a client: the proof a client can later give. */

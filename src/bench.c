@@ -547,9 +547,11 @@ static int pol_learn(struct rp_bench *b, int k)
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
 		const struct rp_bench_frame *fo = &b->frames[pairs[i].out],
 					    *fi = &b->frames[pairs[i].in];
-		struct rp_src_key key = { .svc = 1, .family = fi->family };
-		struct rp_known_val v;
+		__u32 key[4] = { 0 }, idx;
+		struct rp_known_set set;
+		bool found = false;
 		int rv, err;
+		__u64 h;
 
 		err = run_once(dp->tc_fd, fo, &rv);
 		if (!err)
@@ -558,9 +560,14 @@ static int pol_learn(struct rp_bench *b, int k)
 			rp_err("known-client learning: test run failed: %s", strerror(-err));
 			return err;
 		}
-		/* the source key: the IPv4 /32, the IPv6 /64 */
-		memcpy(key.addr, fi->data + fi->src_off, fi->family == 4 ? 4 : 8);
-		if (bpf_map_lookup_elem(fd, &key, &v)) {
+		/* the source key: the IPv4 /32, the IPv6 /64; its fingerprint (the program's seed) */
+		memcpy(key, fi->data + fi->src_off, fi->family == 4 ? 4 : 8);
+		h = rp_known_hash(1, fi->family, key, dp->skel->data->rp_knobs.hash_seed);
+		idx = rp_known_set_of(h);
+		if (!bpf_map_lookup_elem(fd, &idx, &set))
+			for (int w = 0; w < RP_KNOWN_WAYS; w++)
+				found |= set.w[w].tag == h;
+		if (!found) {
 			rp_err("known-client learning: '%s' did not make its source a known "
 			       "client of web: the level-4 figure would time the wrong path",
 			       fi->name);

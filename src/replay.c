@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -156,6 +157,23 @@ static uint64_t map_entries(int fd)
 		memcpy(key, next, sizeof(key));
 		prev = key;
 	}
+	return n;
+}
+
+/* Known clients in force at now: the ways of rp_known with a fingerprint and time left. */
+static uint64_t known_entries(int fd, uint64_t now)
+{
+	size_t len = (size_t)RP_KNOWN_SETS * sizeof(struct rp_known_set);
+	const struct rp_known_set *sets = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	uint32_t t = (uint32_t)(now >> RP_KNOWN_TIME_SHIFT);
+	uint64_t n = 0;
+
+	if (sets == MAP_FAILED)
+		return 0;
+	for (uint32_t i = 0; i < RP_KNOWN_SETS; i++)
+		for (int w = 0; w < RP_KNOWN_WAYS; w++)
+			n += sets[i].w[w].tag && (int32_t)(sets[i].w[w].expires - t) > 0;
+	munmap((void *)sets, len);
 	return n;
 }
 
@@ -460,7 +478,7 @@ int rp_replay(const struct rp_replay_opts *o, struct rp_replay_result *res)
 			goto out;
 	}
 	res->clock_backwards = dp.skel->bss->rp_clock_backwards;
-	res->state.known = map_entries(bpf_map__fd(dp.skel->maps.rp_known));
+	res->state.known = known_entries(bpf_map__fd(dp.skel->maps.rp_known), last_t);
 	res->state.pending = map_entries(bpf_map__fd(dp.skel->maps.rp_pending));
 	res->state.frags = frag_entries(bpf_map__fd(dp.skel->maps.rp_frags), last_t);
 	res->state.deny = ctl ? rp_deny_count(rp_control_deny(ctl)) : 0;

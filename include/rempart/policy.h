@@ -334,11 +334,49 @@ struct rp_src_key {
 };
 RP_ASSERT_SIZE(struct rp_src_key, 20);
 
-struct rp_known_val {
-	__u64 expires;
-	__u64 learned; /* when first proven */
+/*
+ * The known clients: a set-associative table in an array map (rp_known), RP_KNOWN_WAYS ways
+ * of one cache line per set, instead of the kernel's hash table (a 20-byte jhash and a bucket
+ * walk per frame at levels 3 and 4). A way holds a 64-bit keyed fingerprint of (service,
+ * family, source key): rp_known_hash() with the program's secret hash_seed, whose top bits
+ * also pick the set; nobody who cannot read the seed can aim a spoofed source at a known
+ * client's fingerprint. Only a proof writes a way (an empty, else expired, else the one
+ * expiring first), so a flood never evicts anything. Times are in units of 2^24 ns
+ * (16.8 ms), 32 bits, compared modulo 2^32: any TTL up to a year (configuration's bound).
+ */
+#define RP_KNOWN_WAYS 4
+#define RP_KNOWN_SET_BITS 16
+#define RP_KNOWN_SETS (1u << RP_KNOWN_SET_BITS)
+#define RP_KNOWN_TIME_SHIFT 24
+_Static_assert(RP_KNOWN_SETS * RP_KNOWN_WAYS == RP_MAX_KNOWN, "known-client capacity");
+
+struct rp_known_way {
+	__u64 tag; /* rp_known_hash(); 0: empty */
+	__u32 expires; /* program clock >> RP_KNOWN_TIME_SHIFT */
+	__u32 learned; /* when first proven, the same units */
 };
-RP_ASSERT_SIZE(struct rp_known_val, 16);
+struct rp_known_set {
+	struct rp_known_way w[RP_KNOWN_WAYS];
+};
+RP_ASSERT_SIZE(struct rp_known_set, 64);
+
+static inline __u64 rp_known_hash(__u16 svc, __u8 family, const __u32 *addr, __u64 seed)
+{
+	__u64 a = ((__u64)addr[0] << 32 | addr[1]) ^ seed;
+	__u64 b = ((__u64)addr[2] << 32 | addr[3]) ^ ((__u64)svc << 8 | family) ^
+		  (seed >> 23 | seed << 41);
+	__u64 h = a * 0x9e3779b97f4a7c15ull ^ b * 0xc2b2ae3d27d4eb4full;
+
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 29;
+	return h | 1;
+}
+
+static inline __u32 rp_known_set_of(__u64 h)
+{
+	return (__u32)(h >> (64 - RP_KNOWN_SET_BITS));
+}
 
 struct rp_pending_key {
 	__u16 svc;
