@@ -179,11 +179,11 @@ static __always_inline int rp_deny_find(int v6, const __u32 *addr, __u64 now)
 
 	if (!v6) {
 		struct rp_deny4_key k = {};
-		__u32 a = bpf_ntohl(addr[0]), idx = a >> 19, n = rp_deny_lens.n4, bits;
+		__u32 a = bpf_ntohl(addr[0]), idx = a >> 17, n = rp_deny_lens.n4, bits;
 		__u64 *w = bpf_map_lookup_elem(&rp_deny_sum, &idx);
 
-		/* The summary first: no entry near this /19 is the common answer. */
-		if (!w || !((*w >> ((a >> 13) & 63)) & 1))
+		/* The summary first: no entry in this /21 is the common answer. */
+		if (!w || !((*w >> ((a >> 11) & 63)) & 1))
 			return 0;
 		idx = a >> 13;
 		w = bpf_map_lookup_elem(&rp_deny_bits, &idx);

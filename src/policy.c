@@ -722,16 +722,22 @@ static uint64_t deny24_bits(const struct rp_deny *d, uint32_t i)
 	return (d->full24[i] ? RP_DENY24_FULL : 0) | (d->part24[i] ? RP_DENY24_PART : 0);
 }
 
-/* The summary bit of word w of the /24 map: set after the word gains bits (a reader that
- * sees the bit finds them), cleared once the word is 0 (it was cleared first). */
+/* The summary bits of word w of the /24 map, one per /21 (16 bits of the word): set after
+ * the word gains bits (a reader that sees the bit finds them), cleared once the /21's bits
+ * are 0 (they were cleared first). */
 static void deny_sum_update(struct rp_deny *d, uint32_t w)
 {
-	uint64_t bit = 1ull << (w & 63);
+	uint64_t v = __atomic_load_n(&d->bits[w], __ATOMIC_ACQUIRE);
 
-	if (__atomic_load_n(&d->bits[w], __ATOMIC_ACQUIRE))
-		__atomic_fetch_or(&d->sum[w >> 6], bit, __ATOMIC_RELEASE);
-	else
-		__atomic_fetch_and(&d->sum[w >> 6], ~bit, __ATOMIC_RELEASE);
+	for (uint32_t q = 0; q < 4; q++) {
+		uint32_t j = w * 4 + q; /* the /21 */
+		uint64_t bit = 1ull << (j & 63);
+
+		if ((v >> (q * 16)) & 0xffff)
+			__atomic_fetch_or(&d->sum[j >> 6], bit, __ATOMIC_RELEASE);
+		else
+			__atomic_fetch_and(&d->sum[j >> 6], ~bit, __ATOMIC_RELEASE);
+	}
 }
 
 /* Count an IPv4 entry in or out of its /24s, and update their two bits in the shared map

@@ -223,10 +223,10 @@ RP_ASSERT_SIZE(struct rp_glob, 8 + 128 + 8 + 8 + 8);
  * rp_deny_lens (those of PART entries only). IPv6 entries are probed by length.
  */
 #define RP_DENY_BITS_ELEMS (1u << 19) /* 2^24 /24s, 32 per __u64 */
-/* The summary in front of it: one bit per word of the /24 map (a /19), set while the word is
- * not zero. 64 KiB, so it stays in cache where the 4 MiB /24 map cannot: a random source
- * outside every entry's /19 costs one cached load (docs/policy.md). */
-#define RP_DENY_SUM_ELEMS (RP_DENY_BITS_ELEMS / 64)
+/* The summary in front of it: one bit per IPv4 /21 (a quarter of a word of the /24 map), set
+ * while any of its /24s has a bit. 256 KiB, so it stays in cache where the 4 MiB /24 map
+ * cannot: a random source outside every entry's /21 costs one cached load (docs/policy.md). */
+#define RP_DENY_SUM_ELEMS (RP_DENY_BITS_ELEMS * 4 / 64)
 #define RP_DENY24_FULL 1
 #define RP_DENY24_PART 2
 #define RP_MAX_DENY 262144

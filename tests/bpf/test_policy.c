@@ -238,8 +238,8 @@ static void test_deny_expiry_in_capture_time(void)
 }
 
 /*
- * The /19 summary in front of the /24 map (include/rempart/policy.h): a /16 entry sets the
- * bits of its eight /19s and a /32 the bit of its own; a source in a neighbouring /19 is not
+ * The /21 summary in front of the /24 map (include/rempart/policy.h): a /16 entry sets the
+ * bits of its 32 /21s and a /32 the bit of its own; a source in a neighbouring /21 is not
  * denied; removing the entries clears the bits, and the sources pass again.
  */
 static void test_deny_summary(void)
@@ -248,7 +248,7 @@ static void test_deny_summary(void)
 	const __u32 wide_a = 100u << 24 | 70u << 16, one_a = 11u << 24 | 1u << 16 | 40u << 8 | 7;
 	int sum_fd = bpf_map__fd(dp.skel->maps.rp_deny_sum);
 	struct rp_prefix wide, one;
-	__u32 k1 = wide_a >> 19, k2 = one_a >> 19; /* a bit per /19: a >> 13 */
+	__u32 k1 = wide_a >> 17, k2 = one_a >> 17; /* a bit per /21: a >> 11 */
 	__u64 w1 = ~0ull, w2 = ~0ull;
 	uint64_t t = T0 + SEC;
 	struct fb f;
@@ -267,11 +267,11 @@ static void test_deny_summary(void)
 	tcp(&f, "11.1.40.8", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
 	expect("its neighbour in the same /24", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
 	tcp(&f, "11.1.64.7", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
-	expect("the next /19", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
+	expect("the next /21", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
 	CHECK_EQ(bpf_map_lookup_elem(sum_fd, &k1, &w1), 0);
-	CHECK_EQ((w1 >> ((wide_a >> 13) & 63)) & 0xff, 0xff);
+	CHECK_EQ((w1 >> ((wide_a >> 11) & 63)) & 0xffffffff, 0xffffffff);
 	CHECK_EQ(bpf_map_lookup_elem(sum_fd, &k2, &w2), 0);
-	CHECK_EQ((w2 >> ((one_a >> 13) & 63)) & 1, 1);
+	CHECK_EQ((w2 >> ((one_a >> 11) & 63)) & 1, 1);
 
 	CHECK_EQ(rp_deny_del(rp_control_deny(ctl), &wide), 0);
 	CHECK_EQ(rp_deny_del(rp_control_deny(ctl), &one), 0);
@@ -280,9 +280,9 @@ static void test_deny_summary(void)
 	tcp(&f, "11.1.40.7", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
 	expect("the /32 removed", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
 	CHECK_EQ(bpf_map_lookup_elem(sum_fd, &k1, &w1), 0);
-	CHECK_EQ((w1 >> ((wide_a >> 13) & 63)) & 0xff, 0);
+	CHECK_EQ((w1 >> ((wide_a >> 11) & 63)) & 0xffffffff, 0);
 	CHECK_EQ(bpf_map_lookup_elem(sum_fd, &k2, &w2), 0);
-	CHECK_EQ((w2 >> ((one_a >> 13) & 63)) & 1, 0);
+	CHECK_EQ((w2 >> ((one_a >> 11) & 63)) & 1, 0);
 }
 
 /* The nports of the site entry of an IPv4 /32 in the slot in force, or -1 if not found. */
