@@ -1871,7 +1871,8 @@ static void bench_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: rempart bench [--json] [--runs N] [--repeat N] [-c CONFIG] "
-		"[--capture FILE]\n\n"
+		"[--capture FILE]\n"
+		"                     [--pipeline] [--geo] [--geo-data FILE]\n\n"
 		"Measure the data plane with BPF_PROG_TEST_RUN and print ratios measured in the\n"
 		"same run (docs/bench.md):\n"
 		"  (1) rempart's parser against a minimal Ethernet+IPv4 parser, realistic mix\n"
@@ -1881,7 +1882,7 @@ static void bench_usage(FILE *f)
 		"  (3) replay throughput against a loop of the same test runs and tcpdump -r\n"
 		"  (4) the verifier's processed-instruction counts\n"
 		"  (5) the protection pipeline (the bench's own policy, 100k deny entries) at\n"
-		"      levels 2 and 4, and with every source new, against the floor\n"
+		"      levels 2, 3 (a fence) and 4, and with every source new, against the floor\n"
 		"  (6) each stage's increment  (7) the deny list's increment\n"
 		"  (8) the geo stage (country of the source) over the floor\n\n"
 		"      --json          print the figures as JSON, with every run\n"
