@@ -698,12 +698,21 @@ static int pol_prepare(struct rp_bench *b, const struct rp_bench_cmp *c)
 		rp_err("control tick failed: %s", strerror(-err));
 		return err;
 	}
+	/* Level 0: a released level lapses at the end of its lease (up to 5 s); end it now. */
+	for (uint32_t s = 1; s <= RP_BENCH_NSVC && c->level == RP_LVL_WATCH; s++) {
+		struct rp_level_val zero = { 0 };
+
+		if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.rp_levels), &s, &zero, BPF_ANY))
+			return -errno;
+	}
 	for (uint32_t s = 1; s <= RP_BENCH_NSVC; s++) {
 		struct rp_level_val lv;
 
 		if (bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.rp_levels), &s, &lv))
 			return -errno;
-		if (lv.level != c->level || lv.expires < now + 1000000000ull) {
+		/* Level 0 is what a lapsed level falls to (the floor is 0 here). */
+		if (c->level == RP_LVL_WATCH ? lv.level != 0 && lv.expires > now :
+					      lv.level != c->level || lv.expires < now + 1000000000ull) {
 			rp_err("%s: service %u is at level %u until %+.3f s, not at level %u: "
 			       "figure refused",
 			       c->name, s, lv.level, ((double)lv.expires - (double)now) / 1e9,
@@ -1430,6 +1439,7 @@ enum {
 	RP_PF_L2, /* the whole pipeline at level 2, the mix */
 	RP_PF_L4, /* the whole pipeline at level 4, the mix */
 	RP_PF_L3, /* the whole pipeline at level 3, the mix, a fence on every service */
+	RP_PF_L0, /* level 0, peacetime: known-client learning on, nothing else armed */
 	RP_PF_V4, /* level 2, every IPv4 source new */
 	RP_PF_V6, /* level 2, every IPv6 /64 new */
 	RP_PF_S0, /* level 2, the mix, stages added one by one: none */
@@ -1508,6 +1518,9 @@ static unsigned int policy_cmps(struct rp_bench *b, struct rp_bench_cmp *c, int 
 	c[RP_PF_L4].check_reasons = true;
 	/* Level 4 as defined before the fence existed: the shield alone. */
 	c[RP_PF_L4].stages = RP_ST_ALL & ~RP_ST_FENCE;
+	c[RP_PF_L0].what = "mix, level 0 (peacetime)";
+	c[RP_PF_L0].level = RP_LVL_WATCH;
+	c[RP_PF_L0].check_reasons = true;
 	c[RP_PF_L3].what = "mix, level 3 (fence: europe)";
 	c[RP_PF_L3].level = RP_LVL_FENCE;
 	c[RP_PF_L3].target = RP_BENCH_POLICY_TARGET;
@@ -1588,7 +1601,7 @@ static void text_inc_row(FILE *out, const struct rp_bench *b, const char *label,
 static void print_policy_text(FILE *out, const struct rp_bench *b)
 {
 	const struct rp_bench_pol *P = b->pol;
-	static const int main_figs[] = { RP_PF_L2, RP_PF_L3, RP_PF_L4, RP_PF_V4, RP_PF_V6 };
+	static const int main_figs[] = { RP_PF_L0, RP_PF_L2, RP_PF_L3, RP_PF_L4, RP_PF_V4, RP_PF_V6 };
 
 	fprintf(out,
 		"\n(5) protection pipeline vs floor (bench policy, not -c): services web (tcp/80,443 on\n"
@@ -1646,7 +1659,7 @@ static bool bench_skip(const struct rp_bench *b, const struct rp_bench_cmp *c)
 	if (!b->pipeline_only)
 		return false;
 	for (int t = 0; t < 2; t++)
-		if (c >= b->pcmp[t] && c < b->pcmp[t] + RP_PF_L3 + 1)
+		if (c >= b->pcmp[t] && c < b->pcmp[t] + RP_PF_L0 + 1)
 			return false;
 	for (int t = 0; t < 2; t++)
 		if (c == &b->pcmp[t][RP_PF_V4] || c == &b->pcmp[t][RP_PF_V6])
@@ -1656,7 +1669,7 @@ static bool bench_skip(const struct rp_bench *b, const struct rp_bench_cmp *c)
 
 static void print_pipeline(FILE *out, const struct rp_bench *b)
 {
-	static const int figs[] = { RP_PF_L2, RP_PF_L3, RP_PF_L4, RP_PF_V4, RP_PF_V6 };
+	static const int figs[] = { RP_PF_L0, RP_PF_L2, RP_PF_L3, RP_PF_L4, RP_PF_V4, RP_PF_V6 };
 
 	fprintf(out, "rempart bench --pipeline: figure (5) only, %u interleaved runs, repeat %u%s\n",
 		b->runs, b->repeat, b->dispatcher_held ? "" : "; XDP dispatcher NOT held");
