@@ -153,10 +153,11 @@ struct {
 } rp_known SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, RP_MAX_PENDING);
-	__type(key, struct rp_pending_key);
-	__type(value, struct rp_pending_val);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_PENDING_SETS);
+	__type(key, __u32);
+	__type(value, struct rp_pending_set);
+	__uint(map_flags, BPF_F_MMAPABLE); /* counted by src/replay.c through mmap */
 } rp_pending SEC(".maps");
 
 struct {

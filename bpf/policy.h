@@ -387,6 +387,46 @@ __noinline int rp_sketch_update(struct rp_facts *f, __u64 src_leak, __u32 src_bu
 	return over;
 }
 
+/*
+ * The way of a pending proof (service, client port, family, client address) in force at now,
+ * or NULL. With make, a way to (re)write when there is none: the client's own way if it
+ * has an expired one, else an empty, else an expired, else the one expiring first; the way
+ * returned then has tag 0 or the client's tag, and the caller fills it.
+ */
+static __always_inline struct rp_pending_way *rp_pending_way(__u16 svc, __u16 cport, __u8 family,
+							      const __u32 *addr, __u32 now,
+							      int make)
+{
+	__u64 h = rp_pending_hash(svc, cport, family, addr, rp_knobs.hash_seed);
+	__u32 idx = rp_pending_set_of(h), tag = (__u32)h | 1, v = 0, best = ~0u, left;
+	struct rp_pending_set *s = bpf_map_lookup_elem(&rp_pending, &idx);
+
+	if (!s)
+		return NULL;
+#pragma unroll
+	for (int w = 0; w < 4; w++) {
+		__s32 l = (__s32)(s->w[w].expires - now);
+
+		if (s->w[w].tag == tag) {
+			if (l > 0)
+				return &s->w[w];
+			v = w;
+			best = 0;
+			break;
+		}
+		left = !s->w[w].tag || l <= 0 ? 0 : (__u32)l;
+		if (left < best) {
+			best = left;
+			v = w;
+		}
+	}
+	if (!make)
+		return NULL;
+	v &= 3;
+	s->w[v].tag = 0; /* nobody matches it while the caller rewrites it */
+	return &s->w[v];
+}
+
 /* The set of (service, source key) in rp_known, and its fingerprint in *h. */
 static __always_inline struct rp_known_set *rp_known_set(const struct rp_facts *f, __u64 *h)
 {
@@ -419,28 +459,23 @@ __noinline int rp_known_has(struct rp_facts *f)
 /* Inbound ACK from a client at level 0: does it acknowledge the service's own data? */
 __noinline int rp_learn_proof(struct rp_facts *f, __u64 ttl)
 {
-	struct rp_pending_key pk = {};
-	struct rp_pending_val *pv;
+	struct rp_pending_way *pw;
 	struct rp_known_set *s;
 	__u32 now, v = 0, learned, left, best = ~0u;
 	__u64 h;
 
 	if (!f)
 		return 0;
-	pk.svc = f->svc;
-	pk.cport = f->sport;
-	pk.family = f->l3;
-	__builtin_memcpy(pk.addr, f->saddr, 16);
-	pv = bpf_map_lookup_elem(&rp_pending, &pk);
-	if (!pv || pv->expires <= f->now)
+	now = (__u32)(f->now >> RP_KNOWN_TIME_SHIFT);
+	pw = rp_pending_way(f->svc, f->sport, f->l3, f->saddr, now, 0);
+	if (!pw)
 		return 0;
 	/* In window: seq_lo < ack <= seq_hi, modulo 2^32. */
-	if ((__s32)(f->tcp_ack - pv->seq_lo) <= 0 || (__s32)(f->tcp_ack - pv->seq_hi) > 0)
+	if ((__s32)(f->tcp_ack - pw->seq_lo) <= 0 || (__s32)(f->tcp_ack - pw->seq_hi) > 0)
 		return 0;
 	s = rp_known_set(f, &h);
 	if (!s)
 		return 0;
-	now = (__u32)(f->now >> RP_KNOWN_TIME_SHIFT);
 	learned = now;
 	/* Its own way if it has one (keeping when it was first proven); else an empty way,
 	 * else an expired one, else the one expiring first. */
@@ -466,38 +501,38 @@ __noinline int rp_learn_proof(struct rp_facts *f, __u64 ttl)
 	s->w[v].expires = (__u32)((f->now + ttl) >> RP_KNOWN_TIME_SHIFT);
 	s->w[v].learned = learned;
 	s->w[v].tag = h;
-	bpf_map_delete_elem(&rp_pending, &pk);
+	pw->tag = 0; /* the proof is spent */
 	return 1;
 }
 
 /* Outbound data from a service to a client: the proof a client can later give. */
 __noinline int rp_learn_pending(struct rp_facts *f)
 {
-	struct rp_pending_key pk = {};
-	struct rp_pending_val nv = {}, *pv;
-	__u32 end;
+	struct rp_pending_way *pw;
+	__u32 end, now, tag;
 
 	if (!f)
 		return 0;
-	pk.svc = f->svc;
-	pk.cport = f->dport;
-	pk.family = f->l3;
+	now = (__u32)(f->now >> RP_KNOWN_TIME_SHIFT);
 	end = f->tcp_seq + f->payload;
-	__builtin_memcpy(pk.addr, f->daddr, 16);
-	pv = bpf_map_lookup_elem(&rp_pending, &pk);
-	if (pv && pv->expires > f->now) {
-		if ((__s32)(end - pv->seq_hi) > 0)
-			pv->seq_hi = end;
+	pw = rp_pending_way(f->svc, f->dport, f->l3, f->daddr, now, 1);
+	if (!pw)
+		return 0;
+	if (pw->tag) {
+		/* The client's proof in force: extend its window. */
+		if ((__s32)(end - pw->seq_hi) > 0)
+			pw->seq_hi = end;
 		/* Keep the window small: a guess must hit 64 KiB of 4 GiB at most. */
-		if (pv->seq_hi - pv->seq_lo > 65536)
-			pv->seq_lo = pv->seq_hi - 65536;
-		pv->expires = f->now + RP_PENDING_TTL_NS;
+		if (pw->seq_hi - pw->seq_lo > 65536)
+			pw->seq_lo = pw->seq_hi - 65536;
+		pw->expires = (__u32)((f->now + RP_PENDING_TTL_NS) >> RP_KNOWN_TIME_SHIFT);
 		return 0;
 	}
-	nv.seq_lo = f->tcp_seq;
-	nv.seq_hi = end;
-	nv.expires = f->now + RP_PENDING_TTL_NS;
-	bpf_map_update_elem(&rp_pending, &pk, &nv, BPF_ANY);
+	tag = (__u32)rp_pending_hash(f->svc, f->dport, f->l3, f->daddr, rp_knobs.hash_seed) | 1;
+	pw->seq_lo = f->tcp_seq;
+	pw->seq_hi = end;
+	pw->expires = (__u32)((f->now + RP_PENDING_TTL_NS) >> RP_KNOWN_TIME_SHIFT);
+	pw->tag = tag;
 	return 1;
 }
 

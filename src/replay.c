@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,34 +146,31 @@ static int read_counters(void *arg, struct rp_svc_counters *sum)
 	return err;
 }
 
-/* Entries in a hash map (the state tables are small enough to walk once, at the end). */
-static uint64_t map_entries(int fd)
+/*
+ * Entries in force at now of a set-associative state table (rp_known, rp_pending: 64-byte
+ * sets of 16-byte ways, include/rempart/policy.h): ways with a tag (tag_len bytes at
+ * offset 0) and an expiry (32 bits at exp_off, program clock >> RP_KNOWN_TIME_SHIFT) still
+ * ahead. Read through mmap.
+ */
+static uint64_t ways_in_force(int fd, uint32_t nsets, size_t tag_len, size_t exp_off,
+			      uint64_t now)
 {
-	uint8_t key[64], next[64];
-	uint64_t n = 0;
-	void *prev = NULL;
-
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		n++;
-		memcpy(key, next, sizeof(key));
-		prev = key;
-	}
-	return n;
-}
-
-/* Known clients in force at now: the ways of rp_known with a fingerprint and time left. */
-static uint64_t known_entries(int fd, uint64_t now)
-{
-	size_t len = (size_t)RP_KNOWN_SETS * sizeof(struct rp_known_set);
-	const struct rp_known_set *sets = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	size_t len = (size_t)nsets * 64;
+	const uint8_t *sets = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
 	uint32_t t = (uint32_t)(now >> RP_KNOWN_TIME_SHIFT);
 	uint64_t n = 0;
 
 	if (sets == MAP_FAILED)
 		return 0;
-	for (uint32_t i = 0; i < RP_KNOWN_SETS; i++)
-		for (int w = 0; w < RP_KNOWN_WAYS; w++)
-			n += sets[i].w[w].tag && (int32_t)(sets[i].w[w].expires - t) > 0;
+	for (size_t way = 0; way < len / 16; way++) {
+		const uint8_t *w = sets + way * 16;
+		uint64_t tag = 0;
+		uint32_t exp;
+
+		memcpy(&tag, w, tag_len);
+		memcpy(&exp, w + exp_off, sizeof(exp));
+		n += tag && (int32_t)(exp - t) > 0;
+	}
 	munmap((void *)sets, len);
 	return n;
 }
@@ -478,8 +476,12 @@ int rp_replay(const struct rp_replay_opts *o, struct rp_replay_result *res)
 			goto out;
 	}
 	res->clock_backwards = dp.skel->bss->rp_clock_backwards;
-	res->state.known = known_entries(bpf_map__fd(dp.skel->maps.rp_known), last_t);
-	res->state.pending = map_entries(bpf_map__fd(dp.skel->maps.rp_pending));
+	res->state.known = ways_in_force(bpf_map__fd(dp.skel->maps.rp_known), RP_KNOWN_SETS,
+					 sizeof(__u64), offsetof(struct rp_known_way, expires),
+					 last_t);
+	res->state.pending = ways_in_force(bpf_map__fd(dp.skel->maps.rp_pending),
+					   RP_PENDING_SETS, sizeof(__u32),
+					   offsetof(struct rp_pending_way, expires), last_t);
 	res->state.frags = frag_entries(bpf_map__fd(dp.skel->maps.rp_frags), last_t);
 	res->state.deny = ctl ? rp_deny_count(rp_control_deny(ctl)) : 0;
 	res->state.hh_lost = dp.skel->bss->rp_hh_lost;

@@ -360,17 +360,24 @@ struct rp_known_set {
 };
 RP_ASSERT_SIZE(struct rp_known_set, 64);
 
-static inline __u64 rp_known_hash(__u16 svc, __u8 family, const __u32 *addr, __u64 seed)
+/* The keyed mix of three 64-bit words (each injective in its part of the key): three
+ * independent multiplies, folded; a collision is then a matter of chance, not structure. */
+static inline __u64 rp_state_hash(__u64 a, __u64 b, __u64 c, __u64 seed)
 {
-	__u64 a = ((__u64)addr[0] << 32 | addr[1]) ^ seed;
-	__u64 b = ((__u64)addr[2] << 32 | addr[3]) ^ ((__u64)svc << 8 | family) ^
-		  (seed >> 23 | seed << 41);
-	__u64 h = a * 0x9e3779b97f4a7c15ull ^ b * 0xc2b2ae3d27d4eb4full;
+	__u64 h = (a ^ seed) * 0x9e3779b97f4a7c15ull ^ (b ^ (seed >> 23 | seed << 41)) *
+		  0xc2b2ae3d27d4eb4full ^ (c ^ (seed >> 7 | seed << 57)) * 0x165667b19e3779f9ull;
 
 	h ^= h >> 31;
 	h *= 0xbf58476d1ce4e5b9ull;
 	h ^= h >> 29;
-	return h | 1;
+	return h;
+}
+
+static inline __u64 rp_known_hash(__u16 svc, __u8 family, const __u32 *addr, __u64 seed)
+{
+	return rp_state_hash((__u64)addr[0] << 32 | addr[1], (__u64)addr[2] << 32 | addr[3],
+			     (__u64)svc << 8 | family, seed) |
+	       1;
 }
 
 static inline __u32 rp_known_set_of(__u64 h)
@@ -378,21 +385,39 @@ static inline __u32 rp_known_set_of(__u64 h)
 	return (__u32)(h >> (64 - RP_KNOWN_SET_BITS));
 }
 
-struct rp_pending_key {
-	__u16 svc;
-	__u16 cport; /* the client's port */
-	__u8 family;
-	__u8 _pad[3];
-	__u32 addr[4]; /* the client's full address */
-};
-RP_ASSERT_SIZE(struct rp_pending_key, 24);
+/*
+ * Pending proofs: the same kind of table as the known clients (4 ways of 16 bytes per cache
+ * line, an array map), for the service's unacknowledged data toward one client connection
+ * (service, client port, family, full client address). The way's tag is 32 bits of the
+ * keyed hash whose top 16 bits picked the set: 48 bits must match, and a forged proof must
+ * also fall in the 64 KiB window of 4 GiB of sequence space.
+ */
+#define RP_PENDING_SET_BITS 14
+#define RP_PENDING_SETS (1u << RP_PENDING_SET_BITS)
+_Static_assert(RP_PENDING_SETS * 4 == RP_MAX_PENDING, "pending capacity");
 
-struct rp_pending_val {
+struct rp_pending_way {
+	__u32 tag; /* rp_pending_hash()'s low half | 1; 0: empty */
 	__u32 seq_lo; /* first byte of the service's unacknowledged data */
 	__u32 seq_hi; /* one past its last byte */
-	__u64 expires;
+	__u32 expires; /* program clock >> RP_KNOWN_TIME_SHIFT */
 };
-RP_ASSERT_SIZE(struct rp_pending_val, 16);
+struct rp_pending_set {
+	struct rp_pending_way w[4];
+};
+RP_ASSERT_SIZE(struct rp_pending_set, 64);
+
+static inline __u64 rp_pending_hash(__u16 svc, __u16 cport, __u8 family, const __u32 *addr,
+				    __u64 seed)
+{
+	return rp_state_hash((__u64)addr[0] << 32 | addr[1], (__u64)addr[2] << 32 | addr[3],
+			     1ull << 40 | (__u64)svc << 24 | (__u64)cport << 8 | family, seed);
+}
+
+static inline __u32 rp_pending_set_of(__u64 h)
+{
+	return (__u32)(h >> (64 - RP_PENDING_SET_BITS));
+}
 
 /* First fragments that passed, for services that need fragments. */
 #define RP_MAX_FRAGS 16384
