@@ -74,7 +74,8 @@ static __always_inline void bench_rewrite(void *data, void *data_end)
 		x = (__u32)bench_lcg * 1664525u + 1013904223u;
 		bench_lcg = x;
 		*a = x;
-	} else if (bench_vary == 6) {
+	} else if (bench_vary == 6 || bench_vary == 8) {
+		/* a new /64: anywhere (6), or in 2000::/3, the assigned space (8) */
 		__u32 *a = data + (bench_src_off & 0x7f);
 		__u64 x;
 
@@ -82,17 +83,8 @@ static __always_inline void bench_rewrite(void *data, void *data_end)
 			return;
 		x = bench_lcg * 6364136223846793005ull + 1442695040888963407ull;
 		bench_lcg = x;
-		a[0] = (__u32)(x >> 32);
-		a[1] = (__u32)x;
-	} else if (bench_vary == 8) {
-		__u32 *a = data + (bench_src_off & 0x7f);
-		__u64 x;
-
-		if ((void *)(a + 2) > data_end)
-			return;
-		x = bench_lcg * 6364136223846793005ull + 1442695040888963407ull;
-		bench_lcg = x;
-		a[0] = bpf_htonl(0x20000000u | ((__u32)(x >> 32) & 0x1fffffffu));
+		a[0] = bench_vary == 6 ? (__u32)(x >> 32) :
+					 bpf_htonl(0x20000000u | ((__u32)(x >> 32) & 0x1fffffffu));
 		a[1] = (__u32)x;
 	} else if (bench_vary == 5 || bench_vary == 7 || bench_vary == 9) {
 		__u32 *a = data + (bench_src_off & 0x7f), k = bench_src_next++ & (BENCH_SRCS - 1);

@@ -69,10 +69,6 @@
 /* ------------------------------------------------------------------------------------ */
 /* Statistics over the runs */
 
-struct rp_bench_stat {
-	double median, min, max;
-};
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -80,13 +76,15 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static struct rp_bench_stat stat_of(const double *v, unsigned int n)
+struct rp_bench_stat rp_bench_stat_of(const double *v, unsigned int n)
 {
 	struct rp_bench_stat s = { 0, 0, 0 };
 	double tmp[RP_BENCH_MAX_RUNS];
 
 	if (!n)
 		return s;
+	if (n > RP_BENCH_MAX_RUNS)
+		n = RP_BENCH_MAX_RUNS;
 	memcpy(tmp, v, n * sizeof(*v));
 	qsort(tmp, n, sizeof(*tmp), cmp_double);
 	s.min = tmp[0];
@@ -1325,8 +1323,8 @@ static void text_cmp_row(FILE *out, const struct rp_bench_cmp *c, const char *la
 			 const double *ratio, const double *num, const double *den,
 			 unsigned int runs, bool show_target)
 {
-	struct rp_bench_stat r = stat_of(ratio, runs), n = stat_of(num, runs),
-			     d = stat_of(den, runs);
+	struct rp_bench_stat r = rp_bench_stat_of(ratio, runs), n = rp_bench_stat_of(num, runs),
+			     d = rp_bench_stat_of(den, runs);
 	char tgt[64] = "";
 
 	if (show_target && c->target > 0)
@@ -1362,7 +1360,7 @@ static void text_cmp(FILE *out, const struct rp_bench *b, const struct rp_bench_
 
 static void json_stat(FILE *out, const char *key, const double *v, unsigned int runs)
 {
-	struct rp_bench_stat s = stat_of(v, runs);
+	struct rp_bench_stat s = rp_bench_stat_of(v, runs);
 
 	fprintf(out, "\"%s\": {\"median\": %.4f, \"min\": %.4f, \"max\": %.4f, \"runs\": [", key,
 		s.median, s.min, s.max);
@@ -1588,8 +1586,8 @@ static void text_inc_row(FILE *out, const struct rp_bench *b, const char *label,
 	struct rp_bench_stat r, n;
 
 	increment(b, a, base, ratio, ns);
-	r = stat_of(ratio, b->runs);
-	n = stat_of(ns, b->runs);
+	r = rp_bench_stat_of(ratio, b->runs);
+	n = rp_bench_stat_of(ns, b->runs);
 	if (!base)
 		fprintf(out, "  %-52s %6.2fx  (spread %.2f to %.2f)   %6.1f ns  (spread %.1f to %.1f)\n",
 			label, r.median, r.min, r.max, n.median, n.min, n.max);
@@ -1771,10 +1769,10 @@ static void print_text(FILE *out, const struct rp_bench *b, struct rp_bench_cmp 
 	if (!replay_done) {
 		fprintf(out, "  not measured (see the error above)\n");
 	} else {
-		struct rp_bench_stat ratio = stat_of(rr->ratio, b->runs),
-				     rep = stat_of(rr->replay_fps, b->runs),
-				     loop = stat_of(rr->loop_fps, b->runs),
-				     load = stat_of(rr->replay_load_ms, b->runs);
+		struct rp_bench_stat ratio = rp_bench_stat_of(rr->ratio, b->runs),
+				     rep = rp_bench_stat_of(rr->replay_fps, b->runs),
+				     loop = rp_bench_stat_of(rr->loop_fps, b->runs),
+				     load = rp_bench_stat_of(rr->replay_load_ms, b->runs);
 		char r1[32], r2[32], r3[32];
 
 		fmt_rate(r1, sizeof(r1), rep.median);
@@ -1788,8 +1786,8 @@ static void print_text(FILE *out, const struct rp_bench *b, struct rp_bench_cmp 
 			ratio.max, r1, r2, RP_BENCH_REPLAY_TARGET,
 			ratio.median >= RP_BENCH_REPLAY_TARGET ? "met" : "MISSED");
 		if (rr->tcpdump_ok) {
-			struct rp_bench_stat vt = stat_of(rr->vs_tcpdump, b->runs),
-					     td = stat_of(rr->tcpdump_fps, b->runs);
+			struct rp_bench_stat vt = rp_bench_stat_of(rr->vs_tcpdump, b->runs),
+					     td = rp_bench_stat_of(rr->tcpdump_fps, b->runs);
 
 			fmt_rate(r3, sizeof(r3), td.median);
 			fprintf(out, "  %-48s %5.2fx  (spread %.2f-%.2f)  (tcpdump %s fps)\n",
@@ -1800,8 +1798,8 @@ static void print_text(FILE *out, const struct rp_bench *b, struct rp_bench_cmp 
 		}
 		fprintf(out, "  %-48s %5.2fx  (spread %.2f-%.2f)  (whole call, once per capture)\n",
 			"replay incl. program load / identical loop",
-			stat_of(rr->whole_ratio, b->runs).median, stat_of(rr->whole_ratio, b->runs).min,
-			stat_of(rr->whole_ratio, b->runs).max);
+			rp_bench_stat_of(rr->whole_ratio, b->runs).median, rp_bench_stat_of(rr->whole_ratio, b->runs).min,
+			rp_bench_stat_of(rr->whole_ratio, b->runs).max);
 		fprintf(out, "  %-48s (%.1f ms, spread %.1f-%.1f)\n",
 			"program load and verify, replay mode", load.median, load.min, load.max);
 	}

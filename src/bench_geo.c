@@ -193,32 +193,6 @@ int rp_bench_geo_run(struct bench *skel, const struct rp_geo_db *db,
 	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-struct stat3 {
-	double median, min, max;
-};
-
-static struct stat3 stat_of(const double *v, unsigned int n)
-{
-	double tmp[RP_BENCH_GEO_MAX_RUNS];
-	struct stat3 s = { 0, 0, 0 };
-
-	if (!n)
-		return s;
-	memcpy(tmp, v, n * sizeof(*v));
-	qsort(tmp, n, sizeof(*tmp), cmp_double);
-	s.min = tmp[0];
-	s.max = tmp[n - 1];
-	s.median = n & 1 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
-	return s;
-}
-
 static double target_of(int k)
 {
 	return k == RP_BG_V4_RECUR || k == RP_BG_V4_RECUR_ADDR ? RP_BENCH_GEO_TARGET_RECUR :
@@ -241,8 +215,8 @@ void rp_bench_geo_text(FILE *out, const struct rp_bench_geo *g)
 		l->keys6, l->split64, l->exc6, l->bytes_used / 1048576.0,
 		l->bytes_kernel / 1048576.0, l->build_ms + l->write_ms, l->build_ms, l->write_ms);
 	for (int k = 0; k < RP_BG_COUNT; k++) {
-		struct stat3 e = stat_of(g->extra[k], g->runs), gn = stat_of(g->geo_ns[k], g->runs),
-			     fn = stat_of(g->floor_ns[k], g->runs);
+		struct rp_bench_stat e = rp_bench_stat_of(g->extra[k], g->runs), gn = rp_bench_stat_of(g->geo_ns[k], g->runs),
+			     fn = rp_bench_stat_of(g->floor_ns[k], g->runs);
 		double t = target_of(k);
 
 		fprintf(out, "  geo xdp / floor  %-13s  %-30s %+6.2fx  (spread %+.2f to %+.2f)  "
@@ -275,7 +249,7 @@ void rp_bench_geo_json(FILE *out, const struct rp_bench_geo *g)
 		l->exc6, l->bytes_used, l->bytes_kernel, l->build_ms + l->write_ms, g->insns_geo,
 		g->insns_floor);
 	for (int k = 0; k < RP_BG_COUNT; k++) {
-		struct stat3 e = stat_of(g->extra[k], g->runs);
+		struct rp_bench_stat e = rp_bench_stat_of(g->extra[k], g->runs);
 
 		fprintf(out,
 			",\n    \"%s\": {\"extra_over_floor\": %.4f, \"min\": %.4f, "

@@ -16,6 +16,12 @@ struct bench;
 struct rp_geo_db;
 struct rp_bench_frame;
 
+/* A figure's per-run values summed up (src/bench.c): median, and the spread min-max. */
+struct rp_bench_stat {
+	double median, min, max;
+};
+struct rp_bench_stat rp_bench_stat_of(const double *v, unsigned int n);
+
 #define RP_BENCH_GEO_MAX_RUNS 1000
 #define RP_BENCH_GEO_SOURCES 4096 /* distinct recurring sources */
 #define RP_BENCH_GEO_TARGET_RECUR 0.30 /* extra cost over the floor, recurring IPv4 */

@@ -16,6 +16,8 @@ check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n" "$*"; fi; }
 t_tmpdir() { T_TMP=$(mktemp -d /tmp/rempart-test.XXXXXX); trap 't_cleanup' EXIT; }
 t_cleanup() { [ -n "${T_TMP:-}" ] && rm -rf "$T_TMP"; type t_extra_cleanup >/dev/null 2>&1 && t_extra_cleanup; return 0; }
 t_done() { exit "$T_FAILED"; }
+# need_root WHY: end the script with one SKIP line unless it runs as root.
+need_root() { [ "$(id -u)" -eq 0 ] && return 0; skip all "$1"; t_done; }
 
 # ---- network-namespace tests (tests/netns/) ----
 # The script sets NSP, NSC (namespace names), IFP, IFC (the veth ends), P4, P6, C4, C6.

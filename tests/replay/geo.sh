@@ -7,10 +7,7 @@
 #    the same countries do not.
 source "$(dirname "$0")/../lib.sh"
 t_tmpdir
-if [ "$(id -u)" -ne 0 ]; then
-	skip all "replay loads a BPF program: needs root"
-	t_done
-fi
+need_root "replay loads a BPF program: needs root"
 R() { "$REMPART" "$@"; }
 
 cat > "$T_TMP/p0.yaml" <<'YAML'

@@ -5,22 +5,7 @@
 # fragmented reflection attack and nothing legitimate.
 source "$(dirname "$0")/../lib.sh"
 t_tmpdir
-if [ "$(id -u)" -ne 0 ]; then
-	skip all "replay loads a BPF program: needs root"
-	
-# 4. Level 1 against the sample's reflection attack (UDP from 53, 123, ... in fragments).
-R gen --scenario sample --seed 2 --duration 6 --syn-pps 0 -o "$T_TMP/r.pcapng" --labels "$T_TMP/r.lab" >/dev/null
-R replay "$T_TMP/r.pcapng" -c "$T_TMP/p.yaml" --level portal=1 --verdicts "$T_TMP/r.csv" >/dev/null
-paste -d, <(tail -n +2 "$T_TMP/r.lab") <(tail -n +2 "$T_TMP/r.csv") > "$T_TMP/j.csv"
-refl=$(count '$2=="reflection"'); refl_pass=$(count '$2=="reflection" && $4=="pass"')
-check "level 1 drops every reflected frame ($refl_pass of $refl passed)" [ "$refl" -gt 100 -a "$refl_pass" -eq 0 ]
-legit_drop=$(count '$2=="legit" && $4=="drop"')
-check "level 1 drops no legitimate frame ($legit_drop)" [ "$legit_drop" -eq 0 ]
-reasons=$(awk -F, '$2=="reflection"{print $5}' "$T_TMP/j.csv" | sort -u | tr '\n' ' ')
-check "reflected frames carry scrub reasons ($reasons)" \
-	bash -c "[ -z \"\$(echo '$reasons' | tr ' ' '\n' | grep -v -e '^$' -e '^frag_unneeded$' -e '^reflection$' -e '^port_unlisted$')\" ]"
-t_done
-fi
+need_root "replay loads a BPF program: needs root"
 R() { "$REMPART" "$@"; }
 json() { grep -o "\"$1\": [0-9]*" "$2" | head -1 | grep -o '[0-9]*$'; }
 

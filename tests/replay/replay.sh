@@ -4,10 +4,7 @@
 # Captures come from `rempart gen` (deterministic by seed).
 source "$(dirname "$0")/../lib.sh"
 t_tmpdir
-if [ "$(id -u)" -ne 0 ]; then
-	skip all "replay loads a BPF program: needs root"
-	t_done
-fi
+need_root "replay loads a BPF program: needs root"
 R() { "$REMPART" "$@"; }
 col() { cut -d, -f"$1" "$2" | tail -n +2; } # a CSV column without its header
 
