@@ -383,6 +383,25 @@ int rp_counters_sum(int fd, int ncpus, struct rp_svc_counters *percpu, uint32_t 
 	return 0;
 }
 
+int rp_geo_counts_sum(int fd, int ncpus, struct rp_geo_count *percpu, uint32_t row, uint32_t cc,
+		      struct rp_geo_count *sum)
+{
+	uint32_t key = row * RP_GEO_NCODES + cc;
+
+	memset(sum, 0, sizeof(*sum));
+	if (row >= RP_MAX_FENCED || cc >= RP_GEO_NCODES)
+		return -EINVAL;
+	if (bpf_map_lookup_elem(fd, &key, percpu))
+		return -errno;
+	for (int c = 0; c < ncpus; c++) {
+		sum->pass_pkts += percpu[c].pass_pkts;
+		sum->pass_bytes += percpu[c].pass_bytes;
+		sum->drop_pkts += percpu[c].drop_pkts;
+		sum->drop_bytes += percpu[c].drop_bytes;
+	}
+	return 0;
+}
+
 int rp_dp_read_counters(const struct rp_dp *dp, uint32_t service, struct rp_svc_counters *sum)
 {
 	return rp_counters_sum(dp->counters_fd, dp->ncpus, dp->percpu, service, sum);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "rempart/abi.h"
+#include "rempart/policy.h"
 
 struct rempart;
 struct rp_config;
@@ -74,6 +75,10 @@ int rp_dp_apply_config(struct rp_dp *dp, const struct rp_config *cfg);
  * ncpus values (the lookup buffer). Returns 0 or -errno. */
 int rp_counters_sum(int fd, int ncpus, struct rp_svc_counters *percpu, uint32_t service,
 		    struct rp_svc_counters *sum);
+/* Sum the per-CPU fence counters of (fence row, country code) from the rp_geo_counters map
+ * fd into *sum; percpu holds ncpus values. Returns 0 or -errno. */
+int rp_geo_counts_sum(int fd, int ncpus, struct rp_geo_count *percpu, uint32_t row, uint32_t cc,
+		      struct rp_geo_count *sum);
 /* Sum one service's per-CPU counters into *sum. Returns 0 or -errno. */
 int rp_dp_read_counters(const struct rp_dp *dp, uint32_t service, struct rp_svc_counters *sum);
 

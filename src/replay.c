@@ -303,20 +303,17 @@ static int read_geo(struct rp_dp *dp, const struct rp_config *cfg, struct rp_rep
 		if (!cfg->services[i].set.fence.configured)
 			continue;
 		for (uint32_t cc = 0; cc < RP_GEO_NCODES; cc++) {
-			uint32_t key = row * RP_GEO_NCODES + cc;
 			struct rp_geo_row r = { .svc = i + 1, .cc = cc };
 			struct rp_geo_row *grown;
+			struct rp_geo_count t;
 
-			if (bpf_map_lookup_elem(fd, &key, v))
+			if (rp_geo_counts_sum(fd, ncpu, v, row, cc, &t) ||
+			    (!t.pass_pkts && !t.drop_pkts))
 				continue;
-			for (int c = 0; c < ncpu; c++) {
-				r.pass += v[c].pass_pkts;
-				r.pass_bytes += v[c].pass_bytes;
-				r.drop += v[c].drop_pkts;
-				r.drop_bytes += v[c].drop_bytes;
-			}
-			if (!r.pass && !r.drop)
-				continue;
+			r.pass = t.pass_pkts;
+			r.pass_bytes = t.pass_bytes;
+			r.drop = t.drop_pkts;
+			r.drop_bytes = t.drop_bytes;
 			grown = realloc(res->geo, (res->n_geo + 1) * sizeof(*res->geo));
 			if (!grown) {
 				free(v);

@@ -1003,20 +1003,14 @@ static int stats_geo(const char *pin_dir, long service, int ncpus)
 		if (!sp.in_use || !(sp.flags & RP_SF_FENCE))
 			continue;
 		for (__u32 cc = 0; cc < RP_GEO_NCODES; cc++) {
-			__u32 idx = (__u32)(sp.fence_idx % RP_MAX_FENCED) * RP_GEO_NCODES + cc;
-			struct rp_geo_count t = { 0 };
+			struct rp_geo_count t;
 
-			if (bpf_map_lookup_elem(geo_fd, &idx, pc)) {
-				err = -errno;
+			err = rp_geo_counts_sum(geo_fd, ncpus, pc, sp.fence_idx % RP_MAX_FENCED, cc,
+						&t);
+			if (err) {
 				rp_err("%s: cannot read the country counters: %s", pin_dir,
 				       strerror(-err));
 				break;
-			}
-			for (int c = 0; c < ncpus; c++) {
-				t.pass_pkts += pc[c].pass_pkts;
-				t.pass_bytes += pc[c].pass_bytes;
-				t.drop_pkts += pc[c].drop_pkts;
-				t.drop_bytes += pc[c].drop_bytes;
 			}
 			if (!t.pass_pkts && !t.drop_pkts)
 				continue;
