@@ -389,18 +389,21 @@ __noinline int rp_sketch_update(struct rp_facts *f, __u64 src_leak, __u32 src_bu
 
 /*
  * The way of a pending proof (service, client port, family, client address) in force at now,
- * or NULL. With make, a way to (re)write when there is none: the client's own way if it
- * has an expired one, else an empty, else an expired, else the one expiring first; the way
- * returned then has tag 0 or the client's tag, and the caller fills it.
+ * or NULL. With tagp (the client's tag is written there), a way to (re)write when there is
+ * none: the client's own way if it has an expired one, else an empty, else an expired, else
+ * the one expiring first; the way returned then has tag 0 or the client's tag, and the
+ * caller fills it.
  */
 static __always_inline struct rp_pending_way *rp_pending_way(__u16 svc, __u16 cport, __u8 family,
 							      const __u32 *addr, __u32 now,
-							      int make)
+							      __u32 *tagp)
 {
 	__u64 h = rp_pending_hash(svc, cport, family, addr, rp_knobs.hash_seed);
 	__u32 idx = rp_pending_set_of(h), tag = (__u32)h | 1, v = 0, best = ~0u, left;
 	struct rp_pending_set *s = bpf_map_lookup_elem(&rp_pending, &idx);
 
+	if (tagp)
+		*tagp = tag;
 	if (!s)
 		return NULL;
 #pragma unroll
@@ -420,7 +423,7 @@ static __always_inline struct rp_pending_way *rp_pending_way(__u16 svc, __u16 cp
 			v = w;
 		}
 	}
-	if (!make)
+	if (!tagp)
 		return NULL;
 	v &= 3;
 	s->w[v].tag = 0; /* nobody matches it while the caller rewrites it */
@@ -467,7 +470,7 @@ __noinline int rp_learn_proof(struct rp_facts *f, __u64 ttl)
 	if (!f)
 		return 0;
 	now = (__u32)(f->now >> RP_KNOWN_TIME_SHIFT);
-	pw = rp_pending_way(f->svc, f->sport, f->l3, f->saddr, now, 0);
+	pw = rp_pending_way(f->svc, f->sport, f->l3, f->saddr, now, NULL);
 	if (!pw)
 		return 0;
 	/* In window: seq_lo < ack <= seq_hi, modulo 2^32. */
@@ -515,7 +518,7 @@ __noinline int rp_learn_pending(struct rp_facts *f)
 		return 0;
 	now = (__u32)(f->now >> RP_KNOWN_TIME_SHIFT);
 	end = f->tcp_seq + f->payload;
-	pw = rp_pending_way(f->svc, f->dport, f->l3, f->daddr, now, 1);
+	pw = rp_pending_way(f->svc, f->dport, f->l3, f->daddr, now, &tag);
 	if (!pw)
 		return 0;
 	if (pw->tag) {
@@ -528,7 +531,6 @@ __noinline int rp_learn_pending(struct rp_facts *f)
 		pw->expires = (__u32)((f->now + RP_PENDING_TTL_NS) >> RP_KNOWN_TIME_SHIFT);
 		return 0;
 	}
-	tag = (__u32)rp_pending_hash(f->svc, f->dport, f->l3, f->daddr, rp_knobs.hash_seed) | 1;
 	pw->seq_lo = f->tcp_seq;
 	pw->seq_hi = end;
 	pw->expires = (__u32)((f->now + RP_PENDING_TTL_NS) >> RP_KNOWN_TIME_SHIFT);
