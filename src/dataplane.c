@@ -119,7 +119,7 @@ int rp_dp_pin_name(const char *name, char *out, size_t len)
 	return *name ? -ENAMETOOLONG : 0;
 }
 
-static int pin_path(const char *dir, const char *name, char *out, size_t len)
+int rp_dp_pin_path(const char *dir, const char *name, char *out, size_t len)
 {
 	char n[64];
 	int w;
@@ -215,7 +215,7 @@ int rp_dp_open_pinned(struct rp_dp *dp, enum rp_dp_mode mode, const char *pin_di
 	bpf_object__for_each_map(map, dp->skel->obj) {
 		if (!pinnable(map))
 			continue;
-		err = pin_path(pin_dir, bpf_map__name(map), path, sizeof(path));
+		err = rp_dp_pin_path(pin_dir, bpf_map__name(map), path, sizeof(path));
 		if (err)
 			goto fail;
 		fd = bpf_obj_get(path);
@@ -251,7 +251,7 @@ int rp_dp_open_pinned(struct rp_dp *dp, enum rp_dp_mode mode, const char *pin_di
 	bpf_object__for_each_map(map, dp->skel->obj) {
 		if (!pinnable(map) || (bpf_map__is_pinned(map)))
 			continue;
-		err = pin_path(pin_dir, bpf_map__name(map), path, sizeof(path));
+		err = rp_dp_pin_path(pin_dir, bpf_map__name(map), path, sizeof(path));
 		if (!err) {
 			struct stat st;
 
@@ -294,7 +294,7 @@ int rp_dp_pin_progs(struct rp_dp *dp, const char *pin_dir)
 	int err;
 
 	for (int i = 0; i < 2; i++) {
-		err = pin_path(pin_dir, names[i], path, sizeof(path));
+		err = rp_dp_pin_path(pin_dir, names[i], path, sizeof(path));
 		if (err)
 			return err;
 		if (unlink(path) && errno != ENOENT) {

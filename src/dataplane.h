@@ -67,6 +67,8 @@ int rp_dp_pin_progs(struct rp_dp *dp, const char *pin_dir);
 /* A map's pin file name from its libbpf name: after the first dot if any, other dots as
  * '_'. 0 or -ENAMETOOLONG. */
 int rp_dp_pin_name(const char *name, char *out, size_t len);
+/* DIR/<pin name of name> into out. 0 or -ENAMETOOLONG. */
+int rp_dp_pin_path(const char *dir, const char *name, char *out, size_t len);
 
 /* Push a configuration into the maps and knobs (direction data, malformed verdict). */
 int rp_dp_apply_config(struct rp_dp *dp, const struct rp_config *cfg);

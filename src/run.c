@@ -946,11 +946,10 @@ int rp_cmd_stop(int argc, char **argv)
 /* A pinned map of pin_dir by its object name ("rp_svcs", "rempart.data"), or -errno. */
 static int pinned_map(const char *pin_dir, const char *name)
 {
-	char n[128], path[PATH_MAX];
+	char path[PATH_MAX];
 	int fd;
 
-	if (rp_dp_pin_name(name, n, sizeof(n)) ||
-	    snprintf(path, sizeof(path), "%s/%s", pin_dir, n) >= (int)sizeof(path))
+	if (rp_dp_pin_path(pin_dir, name, path, sizeof(path)))
 		return -ENAMETOOLONG;
 	fd = bpf_obj_get(path);
 	if (fd < 0)
@@ -1050,7 +1049,7 @@ int rp_cmd_stats(int argc, char **argv)
 		fputs(stats_usage, stdout);
 		return RP_EXIT_OK;
 	}
-	if (snprintf(path, sizeof(path), "%s/rp_counters", pin_dir) >= (int)sizeof(path))
+	if (rp_dp_pin_path(pin_dir, "rp_counters", path, sizeof(path)))
 		return RP_EXIT_USAGE;
 	fd = bpf_obj_get(path);
 	if (fd < 0) {
