@@ -47,8 +47,8 @@ static __always_inline int rp_decide(const struct rp_input *in, struct rp_rec_ou
 	s = bpf_map_lookup_elem(&rp_scratch, &zero);
 	if (!s)
 		return RP_V_PASS;
-	p = &s->p;
 	f = &s->f;
+	p = &f->p;
 	__builtin_memset(p, 0, sizeof(*p));
 	p->wire_len = in->wire_len;
 	p->cap_len = in->cap_len;
@@ -65,23 +65,11 @@ static __always_inline int rp_decide(const struct rp_input *in, struct rp_rec_ou
 		p->pflags |= RP_PF_MALFORMED;
 		verdict = rp_knobs.malformed_verdict == RP_V_PASS ? RP_V_PASS : RP_V_DROP;
 	} else if (p->l3 != RP_L3_NONE) {
-		/* The stages see scalars only (policy.h says why). */
-		__builtin_memcpy(f->saddr, p->saddr, 16);
-		__builtin_memcpy(f->daddr, p->daddr, 16);
+		/* The stages read the parser's output where it wrote it (f->p). */
 		f->now = now;
-		f->tcp_seq = p->tcp_seq;
-		f->tcp_ack = p->tcp_ack;
-		f->frag_id = p->frag_id;
-		f->sport = p->sport;
-		f->dport = p->dport;
 		f->payload = p->l4_len > p->l4_hlen ? p->l4_len - p->l4_hlen : 0;
-		f->l3 = p->l3;
-		f->l4 = p->l4;
-		f->pflags = p->pflags;
-		f->tcp_flags = p->tcp_flags;
 		f->dir = dir;
 		f->dir_src = dir_src;
-		f->wire_len = p->wire_len;
 		f->country = 0;
 		verdict = rp_policy(f);
 		service = f->svc;

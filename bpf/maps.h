@@ -177,15 +177,10 @@ struct {
 
 /* What the decision code hands to the stages, and what they hand back. */
 struct rp_facts {
-	__u32 saddr[4]; /* network order, IPv4 in [0] */
-	__u32 daddr[4];
+	struct rp_pkt p; /* the parser's output, written in place (decide.h) */
 	__u64 now;
-	__u32 tcp_seq, tcp_ack;
-	__u32 frag_id;
-	__u16 sport, dport;
 	__u16 payload; /* TCP payload bytes */
-	__u8 l3, l4, pflags, tcp_flags, dir, dir_src;
-	__u32 wire_len; /* bytes on the wire (the per-country byte counters) */
+	__u8 dir, dir_src;
 	__u16 country; /* out: the source's country, when the fence looked it up */
 	__u16 _pad3;
 	__u32 key[4]; /* the per-source key: the source masked to its length */
@@ -198,7 +193,6 @@ struct rp_facts {
 };
 
 struct rp_scratch {
-	struct rp_pkt p;
 	struct rp_facts f;
 };
 

@@ -153,7 +153,7 @@ __noinline int rp_src_in(struct rp_facts *f, __u32 slot, __u32 kind)
 {
 	if (!f)
 		return 0;
-	return rp_pfx_find(slot & 1, f->l3 == RP_L3_IPV6, kind, 0, f->saddr) != NULL;
+	return rp_pfx_find(slot & 1, f->p.l3 == RP_L3_IPV6, kind, 0, f->p.saddr) != NULL;
 }
 
 /* The allow list: 0 not listed, 1 listed and within its ceiling, 2 over the ceiling. */
@@ -163,7 +163,7 @@ __noinline int rp_allow_check(struct rp_facts *f, __u32 slot, __u32 pps, __u32 b
 
 	if (!f)
 		return 0;
-	v = rp_pfx_find(slot & 1, f->l3 == RP_L3_IPV6, RP_PK_ALLOW, f->svc, f->saddr);
+	v = rp_pfx_find(slot & 1, f->p.l3 == RP_L3_IPV6, RP_PK_ALLOW, f->svc, f->p.saddr);
 	if (!v)
 		return 0;
 	if (!pps) /* allow_ceiling pps 0: no ceiling */
@@ -227,7 +227,7 @@ __noinline int rp_deny_check(struct rp_facts *f)
 {
 	if (!f)
 		return 0;
-	return rp_deny_find(f->l3 == RP_L3_IPV6, f->saddr, f->now);
+	return rp_deny_find(f->p.l3 == RP_L3_IPV6, f->p.saddr, f->now);
 }
 
 /* Impossible in any TCP stack: no flags, SYN with FIN or RST, FIN with RST, and FIN, PSH
@@ -377,7 +377,7 @@ __noinline int rp_sketch_update(struct rp_facts *f, __u64 src_leak, __u32 src_bu
 			__builtin_memcpy(ev->addr, f->key, 16);
 			ev->seen = min_seen;
 			ev->svc = f->svc;
-			ev->family = f->l3 == RP_L3_IPV6 ? 6 : 4;
+			ev->family = f->p.l3 == RP_L3_IPV6 ? 6 : 4;
 			ev->_pad = 0;
 			bpf_ringbuf_submit(ev, 0);
 		} else {
@@ -435,7 +435,7 @@ static __always_inline struct rp_known_set *rp_known_set(const struct rp_facts *
 {
 	__u32 idx;
 
-	*h = rp_known_hash(f->svc, f->l3, f->key, rp_knobs.hash_seed);
+	*h = rp_known_hash(f->svc, f->p.l3, f->key, rp_knobs.hash_seed);
 	idx = rp_known_set_of(*h);
 	return bpf_map_lookup_elem(&rp_known, &idx);
 }
@@ -470,11 +470,11 @@ __noinline int rp_learn_proof(struct rp_facts *f, __u64 ttl)
 	if (!f)
 		return 0;
 	now = (__u32)(f->now >> RP_KNOWN_TIME_SHIFT);
-	pw = rp_pending_way(f->svc, f->sport, f->l3, f->saddr, now, NULL);
+	pw = rp_pending_way(f->svc, f->p.sport, f->p.l3, f->p.saddr, now, NULL);
 	if (!pw)
 		return 0;
 	/* In window: seq_lo < ack <= seq_hi, modulo 2^32. */
-	if ((__s32)(f->tcp_ack - pw->seq_lo) <= 0 || (__s32)(f->tcp_ack - pw->seq_hi) > 0)
+	if ((__s32)(f->p.tcp_ack - pw->seq_lo) <= 0 || (__s32)(f->p.tcp_ack - pw->seq_hi) > 0)
 		return 0;
 	s = rp_known_set(f, &h);
 	if (!s)
@@ -517,8 +517,8 @@ __noinline int rp_learn_pending(struct rp_facts *f)
 	if (!f)
 		return 0;
 	now = (__u32)(f->now >> RP_KNOWN_TIME_SHIFT);
-	end = f->tcp_seq + f->payload;
-	pw = rp_pending_way(f->svc, f->dport, f->l3, f->daddr, now, &tag);
+	end = f->p.tcp_seq + f->payload;
+	pw = rp_pending_way(f->svc, f->p.dport, f->p.l3, f->p.daddr, now, &tag);
 	if (!pw)
 		return 0;
 	if (pw->tag) {
@@ -531,7 +531,7 @@ __noinline int rp_learn_pending(struct rp_facts *f)
 		pw->expires = (__u32)((f->now + RP_PENDING_TTL_NS) >> RP_KNOWN_TIME_SHIFT);
 		return 0;
 	}
-	pw->seq_lo = f->tcp_seq;
+	pw->seq_lo = f->p.tcp_seq;
 	pw->seq_hi = end;
 	pw->expires = (__u32)((f->now + RP_PENDING_TTL_NS) >> RP_KNOWN_TIME_SHIFT);
 	pw->tag = tag;
@@ -541,12 +541,12 @@ __noinline int rp_learn_pending(struct rp_facts *f)
 /* The entry of a fragment's datagram in the direct-mapped table. */
 static __always_inline struct rp_frag_ent *rp_frag_slot(const struct rp_facts *f)
 {
-	__u64 h = rp_knobs.hash_seed ^ ((__u64)f->frag_id << 16 | f->l4 << 8 | f->l3);
+	__u64 h = rp_knobs.hash_seed ^ ((__u64)f->p.frag_id << 16 | f->p.l4 << 8 | f->p.l3);
 	__u32 idx;
 
 #pragma unroll
 	for (int w = 0; w < 4; w++)
-		h = (h ^ f->saddr[w] ^ (__u64)f->daddr[w] << 32) * 0x9e3779b97f4a7c15ull;
+		h = (h ^ f->p.saddr[w] ^ (__u64)f->p.daddr[w] << 32) * 0x9e3779b97f4a7c15ull;
 	idx = (__u32)(h >> 40) & (RP_MAX_FRAGS - 1);
 	return bpf_map_lookup_elem(&rp_frags, &idx);
 }
@@ -559,11 +559,11 @@ __noinline int rp_frag_first(struct rp_facts *f)
 	if (!f)
 		return 0;
 	e = rp_frag_slot(f);
-	if (!e || e->expires <= f->now || e->id != f->frag_id || e->proto != f->l4 ||
-	    e->family != f->l3)
+	if (!e || e->expires <= f->now || e->id != f->p.frag_id || e->proto != f->p.l4 ||
+	    e->family != f->p.l3)
 		return 0;
 	for (int w = 0; w < 4; w++)
-		if (e->saddr[w] != f->saddr[w] || e->daddr[w] != f->daddr[w])
+		if (e->saddr[w] != f->p.saddr[w] || e->daddr[w] != f->p.daddr[w])
 			return 0;
 	return e->svc;
 }
@@ -579,11 +579,11 @@ __noinline int rp_frag_record(struct rp_facts *f)
 		return 0;
 	/* Not atomic: a frame that reads a half-written entry sees a key that does not match,
 	 * and its datagram's later fragments count as orphans. */
-	__builtin_memcpy(e->saddr, f->saddr, 16);
-	__builtin_memcpy(e->daddr, f->daddr, 16);
-	e->id = f->frag_id;
-	e->proto = f->l4;
-	e->family = f->l3;
+	__builtin_memcpy(e->saddr, f->p.saddr, 16);
+	__builtin_memcpy(e->daddr, f->p.daddr, 16);
+	e->id = f->p.frag_id;
+	e->proto = f->p.l4;
+	e->family = f->p.l3;
 	e->svc = f->svc;
 	e->level = f->level;
 	e->expires = f->now + RP_FRAG_TTL_NS;
@@ -601,7 +601,7 @@ __noinline int rp_fence_check(struct rp_facts *f, const struct rp_svc_policy *sp
 
 	if (!f || !sp)
 		return 1;
-	cc = rp_geo_country(f->l3 == RP_L3_IPV6, f->saddr);
+	cc = rp_geo_country(f->p.l3 == RP_L3_IPV6, f->p.saddr);
 	if (cc >= RP_GEO_NCODES)
 		cc = RP_GEO_NONE;
 	f->country = cc | RP_REC_GEO_SEEN;
@@ -614,10 +614,10 @@ __noinline int rp_fence_check(struct rp_facts *f, const struct rp_svc_policy *sp
 	if (c) {
 		if (in) {
 			c->pass_pkts++;
-			c->pass_bytes += f->wire_len;
+			c->pass_bytes += f->p.wire_len;
 		} else {
 			c->drop_pkts++;
-			c->drop_bytes += f->wire_len;
+			c->drop_bytes += f->p.wire_len;
 		}
 	}
 	return in;
@@ -646,46 +646,46 @@ __noinline int rp_policy(struct rp_facts *f)
 		return RP_V_PASS;
 	f->svc = 0;
 	f->level = 0;
-	if (f->l3 != RP_L3_IPV4 && f->l3 != RP_L3_IPV6)
+	if (f->p.l3 != RP_L3_IPV4 && f->p.l3 != RP_L3_IPV6)
 		return rp_set(f, RP_V_PASS, RP_R_ok);
-	fam_v6 = f->l3 == RP_L3_IPV6;
+	fam_v6 = f->p.l3 == RP_L3_IPV6;
 	slot = rp_knobs.policy_slot & 1;
 	g = bpf_map_lookup_elem(&rp_globs, &slot);
 	if (!g)
 		return rp_set(f, RP_V_PASS, RP_R_ok);
 	inbound = f->dir != RP_DIR_OUT;
-	tcp_seen = f->l4 == IPPROTO_TCP && (f->pflags & RP_PF_L4_SEEN);
+	tcp_seen = f->p.l4 == IPPROTO_TCP && (f->p.pflags & RP_PF_L4_SEEN);
 
 	/* 1. The service: the destination inbound, the source outbound. */
 	/* Inlined: a call and a second rp_globs lookup cost more than its verification. */
-	se = rp_pfx_find_ent(g, slot, fam_v6, RP_PK_SITE, 0, inbound ? f->daddr : f->saddr);
+	se = rp_pfx_find_ent(g, slot, fam_v6, RP_PK_SITE, 0, inbound ? f->p.daddr : f->p.saddr);
 	if (!se)
 		return rp_set(f, RP_V_PASS, RP_R_ok); /* no protected service: fast path */
 	site = se->val.site.site;
 	first = se->val.site.svc;
 	svc = 0;
-	if (f->pflags & RP_PF_FRAG_LATER) {
+	if (f->p.pflags & RP_PF_FRAG_LATER) {
 		svc = inbound ? rp_frag_first(f) : 0;
 		follow = svc != 0;
 		orphan = !follow;
-	} else if (f->l4 == IPPROTO_TCP || f->l4 == IPPROTO_UDP) {
-		port = inbound ? f->dport : f->sport;
-		if (!(f->pflags & RP_PF_L4_SEEN)) {
+	} else if (f->p.l4 == IPPROTO_TCP || f->p.l4 == IPPROTO_UDP) {
+		port = inbound ? f->p.dport : f->p.sport;
+		if (!(f->p.pflags & RP_PF_L4_SEEN)) {
 		} else if (se->nports) {
 			/* The site lists all its ports inline: no probe (include/rempart/policy.h). */
 #pragma unroll
 			for (int i = 0; i < RP_SITE_PORTS; i++)
 				if (i + 1 < se->nports && se->ports[i].port == port &&
-				    se->ports[i].proto == f->l4) {
+				    se->ports[i].proto == f->p.l4) {
 					svc = se->ports[i].svc;
 					break;
 				}
 		} else {
-			svc = rp_port_find(slot, g->ptab_seed, site, f->l4, port);
+			svc = rp_port_find(slot, g->ptab_seed, site, f->p.l4, port);
 		}
 	} else if (!se->nports) {
 		/* (an inline list holds TCP and UDP ports only: nothing for other protocols) */
-		svc = rp_port_find(slot, g->ptab_seed, site, f->l4, RP_PORT_ANY);
+		svc = rp_port_find(slot, g->ptab_seed, site, f->p.l4, RP_PORT_ANY);
 	}
 	if (!svc) {
 		svc = first;
@@ -719,12 +719,12 @@ __noinline int rp_policy(struct rp_facts *f)
 
 	/* The per-source key: IPv4 /32 and IPv6 /64 by default. */
 	if (fam_v6) {
-		rp_mask6(f->key, f->saddr, g->src_len6);
+		rp_mask6(f->key, f->p.saddr, g->src_len6);
 	} else {
-		f->key[0] = bpf_htonl(rp_mask32(bpf_ntohl(f->saddr[0]), g->src_len4));
+		f->key[0] = bpf_htonl(rp_mask32(bpf_ntohl(f->p.saddr[0]), g->src_len4));
 		f->key[1] = f->key[2] = f->key[3] = 0;
 	}
-	c16 = rp_c16_get(slot, fam_v6, f->saddr);
+	c16 = rp_c16_get(slot, fam_v6, f->p.saddr);
 
 	/* 2. Allow list: wins over every drop below, within its entry's ceiling. */
 	if ((stages & RP_ST_ALLOW) && (c16 & RP_C16_ALLOW_SUB)) {
@@ -761,19 +761,19 @@ __noinline int rp_policy(struct rp_facts *f)
 		    ((c16 & RP_C16_LOCAL_ALL) ||
 		     ((c16 & RP_C16_LOCAL_SUB) && rp_src_in(f, slot, RP_PK_LOCAL))))
 			return rp_set(f, RP_V_DROP, RP_R_spoofed_local);
-		if (tcp_seen && rp_tcp_flags_bad(f->tcp_flags))
+		if (tcp_seen && rp_tcp_flags_bad(f->p.tcp_flags))
 			return rp_set(f, RP_V_DROP, RP_R_tcp_bad_flags);
 	}
 
 	/* Level 1, scrub: what the service does not use. */
 	if (level >= RP_LVL_SCRUB && (stages & RP_ST_SCRUB)) {
-		if ((f->pflags & (RP_PF_FRAG_FIRST | RP_PF_FRAG_LATER)) &&
+		if ((f->p.pflags & (RP_PF_FRAG_FIRST | RP_PF_FRAG_LATER)) &&
 		    !(sp->flags & RP_SF_FRAGMENTS))
 			return rp_set(f, RP_V_DROP, RP_R_frag_unneeded);
 		if (orphan)
 			return rp_set(f, RP_V_DROP, RP_R_frag_orphan);
-		if (f->l4 == IPPROTO_UDP && (f->pflags & RP_PF_L4_SEEN) &&
-		    rp_refl_port(slot, f->sport) && !rp_uses_port(slot, g->ptab_seed, svc, f->sport))
+		if (f->p.l4 == IPPROTO_UDP && (f->p.pflags & RP_PF_L4_SEEN) &&
+		    rp_refl_port(slot, f->p.sport) && !rp_uses_port(slot, g->ptab_seed, svc, f->p.sport))
 			return rp_set(f, RP_V_DROP, RP_R_reflection);
 		if (unlisted)
 			return rp_set(f, RP_V_DROP, RP_R_port_unlisted);
@@ -805,14 +805,14 @@ __noinline int rp_policy(struct rp_facts *f)
 	}
 
 	/* Learning: at level 0 only, so bots that connect during an attack never qualify. */
-	if (level == RP_LVL_WATCH && tcp_seen && (f->tcp_flags & RP_TCP_ACK) &&
+	if (level == RP_LVL_WATCH && tcp_seen && (f->p.tcp_flags & RP_TCP_ACK) &&
 	    (sp->flags & RP_SF_LEARN))
 		rp_learn_proof(f, g->known_ttl_ns);
 	rp_set(f, RP_V_PASS, RP_R_ok);
 
 record_first:
 	/* Remember a passed first fragment, so its later fragments can follow it. */
-	if ((f->pflags & RP_PF_FRAG_FIRST) && (sp->flags & RP_SF_FRAGMENTS))
+	if ((f->p.pflags & RP_PF_FRAG_FIRST) && (sp->flags & RP_SF_FRAGMENTS))
 		rp_frag_record(f);
 	return RP_V_PASS;
 }
