@@ -52,7 +52,7 @@ static __always_inline int rp_decide(const struct rp_input *in, struct rp_rec_ou
 	__builtin_memset(p, 0, sizeof(*p));
 	p->wire_len = in->wire_len;
 	p->cap_len = in->cap_len;
-	now = rp_now(in->rec_time);
+	now = rp_now(in->rec_time, &s->clock);
 
 	reason = rp_parse(p, in->data, in->data_end);
 	/* A GSO super-packet leaves as segs frames, each with its own headers on the wire. */

@@ -192,8 +192,15 @@ struct rp_facts {
 	__u16 _pad;
 };
 
+/* A CPU's state of the live clock (clock.h). */
+struct rp_clock_cpu {
+	__u64 next; /* jiffies of the next resync */
+	__u64 j0, ns0; /* the last resync that measured the tick */
+};
+
 struct rp_scratch {
 	struct rp_facts f;
+	struct rp_clock_cpu clock;
 };
 
 /* Scratch for the facts handed to the stages: the stack cannot hold them beside the parser's

@@ -324,7 +324,10 @@ __noinline int rp_sketch_update(struct rp_facts *f, __u64 src_leak, __u32 src_bu
 		return 0;
 
 	dt = unit - line->stamp;
-	if (dt) {
+	/* Another CPU may have stamped the line a unit ahead of this one's clock (clock.h):
+	 * no time has passed then, not 2^32 units. (A line never stamped, or stamped long
+	 * ago, may be any distance away: it leaks in full below.) */
+	if (dt && ((__s32)dt > 0 || (__s32)dt < -16)) {
 		__u64 leak;
 		__u32 shift = ep - (line->stamp >> RP_SKETCH_EPOCH_SHIFT);
 

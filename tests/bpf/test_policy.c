@@ -791,10 +791,74 @@ static void test_large_policy_table(void)
 	free(yaml);
 }
 
+/*
+ * The live clock (bpf/clock.h: jiffies, resynchronised with the coarse clock) keeps time
+ * with CLOCK_MONOTONIC_COARSE, which the control plane reads: a level held until a time the
+ * control plane sets is in force before it and lapsed after it, on frames run through the
+ * program as loaded live, for longer than the clock takes to learn the tick, so that the
+ * clock extrapolated from jiffies is the one under test.
+ */
+static void test_live_clock(void)
+{
+	const uint64_t ms = 1000000, margin = 30 * ms;
+	unsigned int early = 0, early_pass = 0, late = 0, late_drop = 0;
+	uint64_t now, until, t, tick;
+	struct rp_config cfg;
+	char err[512];
+	struct fb f;
+
+	rp_control_close(ctl);
+	ctl = NULL;
+	rp_dp_close(&dp);
+	if (geteuid() != 0)
+		SKIP("loading a BPF program needs root");
+	rp_config_defaults(&cfg);
+	CHECK_EQ(rp_config_parse("t.yaml", (const unsigned char *)base_yaml, strlen(base_yaml),
+				 &cfg, err, sizeof(err)), 0);
+	if (!CHECK(rp_dp_open(&dp, RP_DP_INLINE) == 0, "the program did not load live")) {
+		rp_config_free(&cfg);
+		return;
+	}
+	now = rp_control_clock_live();
+	CHECK_EQ(rp_control_open(&ctl, &dp, &cfg, now), 0);
+	rp_config_free(&cfg);
+	until = now + 1500 * ms;
+	CHECK_EQ(rp_control_set_level(ctl, WEB, 1, until), 0);
+	CHECK_EQ(rp_control_tick(ctl, now), 0);
+	/* An unlisted port: dropped at level 1, passed at level 0. */
+	tcp(&f, "91.198.174.1", 40000, "192.0.2.10", 8080, ACK, 1, 1, 0);
+	for (int i = 0; i < 400; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f.b, .data_size_in = f.n);
+		int err2;
+
+		t = rp_control_clock_live();
+		if (t > until + 8 * margin)
+			break;
+		err2 = bpf_prog_test_run_opts(bpf_program__fd(dp.skel->progs.rp_xdp), &o);
+		if (!CHECK_EQ(err2, 0))
+			return;
+		if (t + margin < until) {
+			early++;
+			early_pass += o.retval == XDP_PASS;
+		} else if (t > until + margin) {
+			late++;
+			late_drop += o.retval == XDP_DROP;
+		}
+		usleep(10000);
+	}
+	CHECK(early >= 50 && early_pass == 0,
+	      "%u of %u frames passed while the level was held", early_pass, early);
+	CHECK(late >= 5 && late_drop == 0, "%u of %u frames dropped after the level lapsed",
+	      late_drop, late);
+	tick = dp.skel->bss->rp_clock_tick;
+	CHECK(tick == 1000000 || tick == 3333333 || tick == 4000000 || tick == 10000000,
+	      "the clock learned a tick of %llu ns", (unsigned long long)tick);
+}
+
 RP_TESTS(RP_T(test_always_stages), RP_T(test_allow_ceiling), RP_T(test_deny_expiry_in_capture_time),
 	 RP_T(test_deny_summary), RP_T(test_site_ports),
 	 RP_T(test_scrub_level_1), RP_T(test_limit_level_2), RP_T(test_shield_and_known_clients),
 	 RP_T(test_level_lapses_unless_renewed), RP_T(test_lapse_to_the_floor),
 	 RP_T(test_heavy_hitter_deny), RP_T(test_ipv6_stages),
 	 RP_T(test_reload_keeps_state_and_swaps_policy), RP_T(test_large_policy_table),
-	 RP_T(test_fence_level_3), RP_T(test_fence_known_client), RP_T(test_fence_bad_dataset))
+	 RP_T(test_fence_level_3), RP_T(test_fence_known_client), RP_T(test_fence_bad_dataset), RP_T(test_live_clock))
