@@ -100,6 +100,14 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_GEO_SLOTS * RP_GEO6_DIR);
+	__type(key, __u32);
+	__type(value, struct rp_geo_dir6);
+	__uint(map_flags, BPF_F_MMAPABLE);
+} rp_geo6_dir SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, RP_GEO_SLOTS * RP_GEO6_MAX_EXC);
 	__type(key, __u32);
 	__type(value, struct rp_geo_exc6);
@@ -200,6 +208,14 @@ static __always_inline __u16 rp_geo6_exc_find(__u32 slot, __u32 split, __u64 hi,
 	return (__u16)x->code;
 }
 
+/* The country of a code found for the address: a split /64 has its own entries. */
+static __always_inline __u16 rp_geo6_code_of(__u32 slot, __u16 c, __u64 hi, __u64 lo)
+{
+	if (!(c & RP_GEO_SPLIT))
+		return c;
+	return rp_geo6_exc_find(slot, c & ~RP_GEO_SPLIT, hi, lo);
+}
+
 /*
  * 1 if k <= x, without a branch: the borrow of x - k (Hacker's Delight 2-13). A compare
  * would be a conditional jump in BPF (no setcc): eight data-dependent jumps per node
@@ -224,10 +240,24 @@ __noinline __u16 rp_geo6(__u32 slot, __u64 hi, __u64 lo)
 	struct rp_geo_codes6 *cs;
 	struct rp_geo_node6 *n;
 	bool found = false;
-	__u16 c;
+	__u16 c, below;
 
 	if (!m || slot >= RP_GEO_SLOTS)
 		return RP_GEO_NONE;
+	below = m->tail6;
+	/* In 2000::/3, the direct level skips the nodes every address of the /20 goes
+	 * through alike, or answers for the whole /20. */
+	if ((hi >> 61) == 1) {
+		__u32 di = slot * RP_GEO6_DIR + (__u32)((hi >> 44) & (RP_GEO6_DIR - 1));
+		struct rp_geo_dir6 *d = bpf_map_lookup_elem(&rp_geo6_dir, &di);
+
+		if (!d)
+			return RP_GEO_NONE;
+		below = d->code;
+		if (d->direct)
+			return rp_geo6_code_of(slot, below, hi, lo);
+		k = d->node;
+	}
 	/* The first key above hi: in each node, the count of keys at or below hi is both the
 	 * key's place in the node (if under 8) and the child to descend into. */
 	for (int l = 0; l < RP_GEO6_LEVELS; l++) {
@@ -253,11 +283,9 @@ __noinline __u16 rp_geo6(__u32 slot, __u64 hi, __u64 lo)
 			return RP_GEO_NONE;
 		c = cs->c[best_i & (RP_GEO6_B - 1)];
 	} else {
-		c = m->tail6;
+		c = below;
 	}
-	if (!(c & RP_GEO_SPLIT))
-		return c;
-	return rp_geo6_exc_find(slot, c & ~RP_GEO_SPLIT, hi, lo);
+	return rp_geo6_code_of(slot, c, hi, lo);
 }
 
 /*

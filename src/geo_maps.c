@@ -39,6 +39,7 @@ struct rp_geo_img {
 	struct rp_geo_codes6 *code6; /* RP_GEO6_MAX_NODES */
 	struct rp_geo_span *split6; /* RP_GEO6_MAX_SPLIT */
 	struct rp_geo_exc6 *exc6; /* RP_GEO6_MAX_EXC */
+	struct rp_geo_dir6 *dir6; /* RP_GEO6_DIR */
 	struct rp_geo_meta meta;
 	uint32_t nblk;
 };
@@ -313,6 +314,52 @@ static size_t btree(struct rp_geo_img *img, const uint64_t *key, const uint16_t 
 	return btree(img, key, code, nk, t, k * (RP_GEO6_B + 1) + RP_GEO6_B + 1, nodes);
 }
 
+/* Keys of node n at or below x (padding keys are UINT64_MAX). */
+static unsigned int node_le(const struct rp_geo_node6 *n, uint64_t x)
+{
+	unsigned int i = 0;
+
+	for (int j = 0; j < RP_GEO6_B; j++)
+		i += n->k[j] <= x;
+	return i;
+}
+
+/*
+ * The direct level (struct rp_geo_dir6): for each /20 of 2000::/3, follow the search of its
+ * first and last address together from the root, the way bpf/geo.h's rp_geo6() searches,
+ * while both take the same place in every node; where they part, the /20's searches start.
+ */
+static void dir6(struct rp_geo_img *img, uint32_t nodes)
+{
+	for (uint32_t q = 0; q < RP_GEO6_DIR; q++) {
+		uint64_t first = 1ull << 61 | (uint64_t)q << 44, last = first | ((1ull << 44) - 1);
+		struct rp_geo_dir6 *d = &img->dir6[q];
+		uint32_t k = 0, best = 0, best_i = 0;
+		bool found = false;
+
+		for (;;) {
+			unsigned int i;
+
+			if (k >= nodes) {
+				d->direct = 1;
+				break;
+			}
+			i = node_le(&img->key6[k], first);
+			if (i != node_le(&img->key6[k], last)) {
+				d->node = k;
+				break;
+			}
+			if (i < RP_GEO6_B) {
+				best = k;
+				best_i = i;
+				found = true;
+			}
+			k = k * (RP_GEO6_B + 1) + i + 1;
+		}
+		d->code = found ? img->code6[best].c[best_i] : img->meta.tail6;
+	}
+}
+
 static int build6(struct rp_geo_img *img, const struct rp_geo_db *db, uint32_t slot,
 		  struct rp_geo_load_stats *st)
 {
@@ -393,6 +440,7 @@ static int build6(struct rp_geo_img *img, const struct rp_geo_db *db, uint32_t s
 	btree(img, key, code, nk, 0, 0, nodes);
 	img->meta.nodes6 = nodes;
 	img->meta.tail6 = code[nk - 1];
+	dir6(img, nodes);
 	img->meta.n6exc = (uint32_t)nx;
 	st->keys6 = (uint32_t)nk;
 	st->exc6 = (uint32_t)nx;
@@ -426,6 +474,7 @@ enum {
 	T_CODE6,
 	T_SPLIT6,
 	T_EXC6,
+	T_DIR6,
 	T_COUNT
 };
 
@@ -440,6 +489,7 @@ static const struct table tables[T_COUNT] = {
 	[T_CODE6] = { "rp_geo6_code", sizeof(struct rp_geo_codes6), RP_GEO6_MAX_NODES },
 	[T_SPLIT6] = { "rp_geo6_split", sizeof(struct rp_geo_span), RP_GEO6_MAX_SPLIT },
 	[T_EXC6] = { "rp_geo6_exc", sizeof(struct rp_geo_exc6), RP_GEO6_MAX_EXC },
+	[T_DIR6] = { "rp_geo6_dir", sizeof(struct rp_geo_dir6), RP_GEO6_DIR },
 };
 
 size_t rp_geo_maps_kernel_bytes(void)
@@ -523,6 +573,7 @@ static void img_free(struct rp_geo_img *img)
 	free(img->code6);
 	free(img->split6);
 	free(img->exc6);
+	free(img->dir6);
 	free(img);
 }
 
@@ -551,8 +602,9 @@ int rp_geo_maps_load(struct bpf_object *obj, const struct rp_geo_db *db,
 	img->code6 = calloc(RP_GEO6_MAX_NODES, sizeof(*img->code6));
 	img->split6 = calloc(RP_GEO6_MAX_SPLIT, sizeof(*img->split6));
 	img->exc6 = calloc(RP_GEO6_MAX_EXC, sizeof(*img->exc6));
+	img->dir6 = calloc(RP_GEO6_DIR, sizeof(*img->dir6));
 	if (!img->blk || !img->rec4 || !img->split4 || !img->exc4 || !img->key6 || !img->code6 ||
-	    !img->split6 || !img->exc6) {
+	    !img->split6 || !img->exc6 || !img->dir6) {
 		rp_err("geo: out of memory compiling the tables");
 		goto out;
 	}
@@ -582,6 +634,7 @@ int rp_geo_maps_load(struct bpf_object *obj, const struct rp_geo_db *db,
 			{ T_CODE6, img->code6, img->meta.nodes6 * sizeof(*img->code6) },
 			{ T_SPLIT6, img->split6, s.split64 * sizeof(*img->split6) },
 			{ T_EXC6, img->exc6, img->meta.n6exc * sizeof(*img->exc6) },
+			{ T_DIR6, img->dir6, RP_GEO6_DIR * sizeof(*img->dir6) },
 			{ T_META, &img->meta, sizeof(img->meta) },
 		};
 

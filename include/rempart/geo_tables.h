@@ -54,6 +54,8 @@
 #define RP_GEO6_MAX_SPLIT 32768 /* split /64s per slot */
 #define RP_GEO6_EXC_LEVELS 15
 #define RP_GEO6_MAX_EXC (1u << RP_GEO6_EXC_LEVELS) /* exception entries per slot */
+#define RP_GEO6_DIR_BITS 17 /* the direct level: one entry per /20 of 2000::/3 */
+#define RP_GEO6_DIR (1u << RP_GEO6_DIR_BITS) /* entries per slot */
 
 /* top nodes: 16 entries */
 struct rp_geo_node {
@@ -100,6 +102,19 @@ struct rp_geo_codes6 {
 	__u16 c[RP_GEO6_B]; /* the code of the run before each key */
 };
 RP_ASSERT_SIZE(struct rp_geo_codes6, 16);
+
+/*
+ * The direct level in front of the B-tree, one entry per /20 of 2000::/3: the node where
+ * the searches of the /20's addresses part ways, and the code they carry down to it (the
+ * code beside the last key above them on the way, or the tail); or, when they never part,
+ * their code.
+ */
+struct rp_geo_dir6 {
+	__u32 node; /* within the slot */
+	__u16 code;
+	__u16 direct; /* 1: code is the answer for the whole /20 */
+};
+RP_ASSERT_SIZE(struct rp_geo_dir6, 8);
 
 /* Per slot. */
 struct rp_geo_meta {
