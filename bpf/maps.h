@@ -194,8 +194,8 @@ struct rp_facts {
 
 /* A CPU's state of the live clock (clock.h). */
 struct rp_clock_cpu {
-	__u64 next; /* jiffies of the next resync */
-	__u64 j0, ns0; /* the last resync that measured the tick */
+	__u64 next; /* jiffies of the next resync, 0 before the first */
+	__u64 tick; /* TICK_NSEC, set with next */
 };
 
 struct rp_scratch {

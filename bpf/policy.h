@@ -134,7 +134,8 @@ static __always_inline int rp_bucket_take(struct rp_bucket *b, __u32 pps, __u32 
 	tokens = b->tokens_milli + dt * pps / 1000000;
 	if (tokens > burst_milli)
 		tokens = burst_milli;
-	b->stamp = now;
+	if (now > b->stamp) /* a clock a tick behind another CPU's must not credit twice */
+		b->stamp = now;
 	if (tokens < 1000) {
 		b->tokens_milli = tokens;
 		return 0;
@@ -324,10 +325,10 @@ __noinline int rp_sketch_update(struct rp_facts *f, __u64 src_leak, __u32 src_bu
 		return 0;
 
 	dt = unit - line->stamp;
-	/* Another CPU may have stamped the line a unit ahead of this one's clock (clock.h):
-	 * no time has passed then, not 2^32 units. (A line never stamped, or stamped long
-	 * ago, may be any distance away: it leaks in full below.) */
-	if (dt && ((__s32)dt > 0 || (__s32)dt < -16)) {
+	/* Another CPU may have stamped the line a little ahead of this one's clock (a tick at
+	 * most, clock.h): no time has passed then, not 2^32 units. (A line never stamped, or
+	 * stamped long ago, may be any distance away: it leaks in full below.) */
+	if (dt && ((__s32)dt > 0 || (__s32)dt < -64)) {
 		__u64 leak;
 		__u32 shift = ep - (line->stamp >> RP_SKETCH_EPOCH_SHIFT);
 

@@ -143,10 +143,13 @@ static inline __u32 rp_ptab_hash(const __u32 *k, __u32 tag, __u32 svc, __u64 see
 	__u64 b = ((__u64)k[3] << 32 | k[2]) ^ ((__u64)tag << 32 | svc) ^ (seed >> 29 | seed << 35);
 	__u64 h = a * 0x9e3779b97f4a7c15ull ^ b * 0xc2b2ae3d27d4eb4full;
 
-	/* Fold the halves: addresses are in network order, so for IPv4 the bits that vary
-	 * most (the last bytes) sit high in a, and only the fold brings their product's
-	 * high bits down to the bits a short key needs. */
-	return (__u32)(h >> 32 ^ h) >> (32 - RP_PTAB_BITS);
+	/* Fold the halves and multiply once more, keeping the top bits. Addresses are in
+	 * network order, so for IPv4 the bits that vary most (the last bytes) sit high in a;
+	 * without the second multiply, 30,000 consecutive allow entries (100.64.0.0 up) put
+	 * some entry 6 or more places from home under 95 % of seeds, against 1 % with it
+	 * (random keys: about 1 %), and the compiler's 64 reseeds failed about one policy
+	 * load in eight. */
+	return (__u32)((h ^ h >> 32) * 0x9e3779b97f4a7c15ull >> 32) >> (32 - RP_PTAB_BITS);
 }
 
 /* A fence's country set as the program holds it: RP_GEO_SET_WORDS rounded up to a power of
