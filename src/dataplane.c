@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -34,8 +35,30 @@ void rp_dp_set_libbpf_log(bool verbose)
 }
 
 /* Open the skeleton and set the load-time mode; nothing is loaded yet. */
+/*
+ * libbpf resolves bpf/clock.h's CONFIG_HZ from /boot/config-$(uname -r) or
+ * /proc/config.gz, and fails the load when it finds neither. Then it is given
+ * CONFIG_HZ=0 instead (a value given here spares libbpf the files), and the live clock
+ * calls bpf_ktime_get_coarse_ns() on every frame.
+ */
+static const char *dp_kconfig(void)
+{
+	char path[sizeof("/boot/config-") + sizeof(((struct utsname *)0)->release)];
+	struct utsname u;
+
+	if (!access("/proc/config.gz", R_OK))
+		return NULL;
+	if (!uname(&u)) {
+		snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+		if (!access(path, R_OK))
+			return NULL;
+	}
+	return "CONFIG_HZ=0\n";
+}
+
 static int dp_open_skel(struct rp_dp *dp, enum rp_dp_mode mode)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, o);
 	int err;
 
 	memset(dp, 0, sizeof(*dp));
@@ -49,7 +72,8 @@ static int dp_open_skel(struct rp_dp *dp, enum rp_dp_mode mode)
 	dp->percpu = calloc(dp->ncpus, sizeof(*dp->percpu));
 	if (!dp->percpu)
 		return -ENOMEM;
-	dp->skel = rempart__open();
+	o.kconfig = dp_kconfig();
+	dp->skel = rempart__open_opts(&o);
 	if (!dp->skel) {
 		err = -errno;
 		rp_err("cannot open the BPF object: %s", strerror(-err));
