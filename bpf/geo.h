@@ -5,8 +5,9 @@
  *
  * IPv4: one or two array loads (top, then the block of a mixed /16), and for
  * the rare /24 split between countries a bisection over its own boundaries (8 steps at
- * most). IPv6: a descent of at most 6 nodes of a static B-tree (8 keys per cache line),
- * and a bisection over a split /64's boundaries. Every loop is bounded by a constant.
+ * most). IPv6: in 2000::/3 a direct entry per /20 (the answer, or the node to start
+ * from), then a descent of at most 6 nodes of a static B-tree (8 keys per cache line), and
+ * a bisection over a split /64's boundaries. Every loop is bounded by a constant.
  */
 #ifndef RP_BPF_GEO_H
 #define RP_BPF_GEO_H
