@@ -137,7 +137,7 @@ static __always_inline void bench_keep(struct rp_pkt *p)
 static __always_inline int bench_parse(void *data, void *data_end, __u32 wire_len)
 {
 	struct rp_pkt p = { .wire_len = wire_len, .cap_len = data_end - data };
-	int reason = rp_parse(&p, data, data_end);
+	int reason = rp_parse(&p, data, data_end, NULL);
 
 	bench_keep(&p);
 	return reason == RP_R_ok && p.sport == 0 && p.dport == 0 && p.saddr[0] == p.daddr[0] &&
@@ -181,7 +181,7 @@ int bench_geo_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
 	struct rp_pkt p = { .wire_len = data_end - data, .cap_len = data_end - data };
-	int reason = rp_parse(&p, data, data_end);
+	int reason = rp_parse(&p, data, data_end, NULL);
 	__u16 cc;
 
 	bench_keep(&p);

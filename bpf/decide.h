@@ -22,6 +22,7 @@ struct rp_input {
 	__u32 wire_len;
 	__u32 cap_len; /* bytes of the frame we hold (replay: from the record) */
 	__u32 segs; /* frames this buffer stands for (GSO on tc egress), at least 1 */
+	void *xdp; /* live XDP: the context, for the frame's whole length (rp_wire_len()) */
 	__u8 dir; /* enum rp_dir; RP_DIR_UNKNOWN lets the program resolve it */
 	__u8 dir_src;
 };
@@ -54,7 +55,11 @@ static __always_inline int rp_decide(const struct rp_input *in, struct rp_rec_ou
 	p->cap_len = in->cap_len;
 	now = rp_now(in->rec_time, &s->clock);
 
-	reason = rp_parse(p, in->data, in->data_end);
+	reason = rp_parse(p, in->data, in->data_end, in->xdp);
+	/* A frame the parser did not vouch for may hold more than its linear part: count it
+	 * whole. (Bytes past the IP length of a frame it did vouch for are not counted.) */
+	if (reason != RP_R_ok)
+		rp_wire_len(p, in->xdp);
 	/* A GSO super-packet leaves as segs frames, each with its own headers on the wire. */
 	if (in->segs > 1 && (p->pflags & RP_PF_L4_SEEN))
 		p->wire_len += (in->segs - 1) * (p->l4_off + p->l4_hlen);
@@ -64,23 +69,24 @@ static __always_inline int rp_decide(const struct rp_input *in, struct rp_rec_ou
 	if (rp_reason_malformed(reason)) {
 		p->pflags |= RP_PF_MALFORMED;
 		verdict = rp_knobs.malformed_verdict == RP_V_PASS ? RP_V_PASS : RP_V_DROP;
+		rp_count_pkt(0, p, reason, verdict, dir, in->segs);
 	} else if (p->l3 != RP_L3_NONE) {
-		/* The stages read the parser's output where it wrote it (f->p). */
+		/* The stages read the parser's output where it wrote it (f->p), and count the
+		 * frame themselves. */
 		f->now = now;
 		f->payload = p->l4_len > p->l4_hlen ? p->l4_len - p->l4_hlen : 0;
 		f->dir = dir;
 		f->dir_src = dir_src;
 		f->country = 0;
+		f->parse_reason = reason;
+		f->segs = in->segs;
 		verdict = rp_policy(f);
 		service = f->svc;
 		level = f->level;
-		/* snap_cut stays the reason of a frame the stages passed: it says why they
-		 * judged on partial headers. */
-		if (reason == RP_R_ok || verdict != RP_V_PASS || f->reason != RP_R_ok)
-			reason = f->reason;
+		reason = f->reason;
+	} else {
+		rp_count_pkt(0, p, reason, verdict, dir, in->segs);
 	}
-
-	rp_count_pkt(service, p, reason, verdict, dir, in->segs);
 
 	out->verdict = verdict;
 	out->dir = dir;

@@ -182,14 +182,14 @@ struct rp_facts {
 	__u16 payload; /* TCP payload bytes */
 	__u8 dir, dir_src;
 	__u16 country; /* out: the source's country, when the fence looked it up */
-	__u16 _pad3;
+	__u16 parse_reason; /* the parser's: ok or snap_cut */
 	__u32 key[4]; /* the per-source key: the source masked to its length */
 	/* out */
 	__u16 svc;
 	__u8 level;
 	__u8 verdict;
-	__u16 reason;
-	__u16 _pad;
+	__u16 reason; /* the final reason, parse_reason's included */
+	__u16 segs; /* frames this buffer stands for (rp_input.segs) */
 };
 
 /* A CPU's state of the live clock (clock.h). */

@@ -78,26 +78,42 @@ static __always_inline int rp_fits(const struct rp_pkt *p, void *ptr, __u32 len,
 	return 1;
 }
 
-/* A header does not fit: malformed, unless the wire carried more than we hold. */
-static __always_inline int rp_cut(struct rp_pkt *p, int reason)
+/*
+ * The frame's length on the wire. Live XDP passes its context (xdp) with wire_len = cap_len,
+ * the linear part: the whole length of a multi-buffer frame costs a helper call
+ * (bpf_xdp_get_buff_len), about a quarter of the floor on a CPU with return-thunk
+ * mitigations (docs/bench.md), so the parser asks for it only when a header says more bytes
+ * follow than the linear part holds, or a header does not fit in it. Elsewhere xdp is NULL
+ * and wire_len is known (tc: skb->len; replay: the record).
+ */
+static __always_inline __u32 rp_wire_len(struct rp_pkt *p, void *xdp)
 {
-	if (p->wire_len > p->cap_len)
+	if (xdp && p->wire_len == p->cap_len)
+		p->wire_len = bpf_xdp_get_buff_len(xdp);
+	return p->wire_len;
+}
+
+/* A header does not fit: malformed, unless the wire carried more than we hold. */
+static __always_inline int rp_cut(struct rp_pkt *p, void *xdp, int reason)
+{
+	if (rp_wire_len(p, xdp) > p->cap_len)
 		return RP_R_snap_cut;
 	return reason;
 }
 
-static __always_inline int rp_parse_l4(struct rp_pkt *p, void *data, void *data_end, __u32 off)
+static __always_inline int rp_parse_l4(struct rp_pkt *p, void *data, void *data_end, void *xdp,
+					           __u32 off)
 {
 	p->l4_off = off;
 	if (off > RP_MAX_HDR_OFF)
-		return rp_cut(p, RP_R_ip6_ext_truncated);
+		return rp_cut(p, xdp, RP_R_ip6_ext_truncated);
 
 	if (p->l4 == IPPROTO_TCP) {
 		struct tcphdr *th = data + off;
 		__u32 doff;
 
 		if (!rp_fits(p, th, sizeof(*th), data_end, off))
-			return rp_cut(p, RP_R_tcp_truncated);
+			return rp_cut(p, xdp, RP_R_tcp_truncated);
 		if (p->l4_len < sizeof(*th))
 			return RP_R_tcp_truncated;
 		doff = th->doff * 4;
@@ -114,7 +130,7 @@ static __always_inline int rp_parse_l4(struct rp_pkt *p, void *data, void *data_
 		__u32 ulen;
 
 		if (!rp_fits(p, uh, sizeof(*uh), data_end, off))
-			return rp_cut(p, RP_R_udp_truncated);
+			return rp_cut(p, xdp, RP_R_udp_truncated);
 		if (p->l4_len < sizeof(*uh))
 			return RP_R_udp_truncated;
 		ulen = bpf_ntohs(uh->len);
@@ -126,7 +142,7 @@ static __always_inline int rp_parse_l4(struct rp_pkt *p, void *data, void *data_
 		p->l4_hlen = sizeof(*uh);
 	} else if (p->l4 == IPPROTO_ICMP || p->l4 == IPPROTO_ICMPV6) {
 		if (!rp_fits(p, data + off, 4, data_end, off))
-			return rp_cut(p, RP_R_icmp_truncated);
+			return rp_cut(p, xdp, RP_R_icmp_truncated);
 		if (p->l4_len < 4)
 			return RP_R_icmp_truncated;
 	} else {
@@ -136,14 +152,15 @@ static __always_inline int rp_parse_l4(struct rp_pkt *p, void *data, void *data_
 	return RP_R_ok;
 }
 
-static __always_inline int rp_parse_ip4(struct rp_pkt *p, void *data, void *data_end, __u32 off)
+static __always_inline int rp_parse_ip4(struct rp_pkt *p, void *data, void *data_end, void *xdp,
+					            __u32 off)
 {
 	struct iphdr *ip = data + off;
 	__u32 ihl, tot, frag, foff;
 
 	p->l3 = RP_L3_IPV4;
 	if (!rp_fits(p, ip, sizeof(*ip), data_end, off))
-		return rp_cut(p, RP_R_ip4_truncated);
+		return rp_cut(p, xdp, RP_R_ip4_truncated);
 	if (ip->version != 4)
 		return RP_R_ip4_bad_version;
 	p->l4 = ip->protocol;
@@ -151,13 +168,13 @@ static __always_inline int rp_parse_ip4(struct rp_pkt *p, void *data, void *data
 	if (ihl < sizeof(*ip))
 		return RP_R_ip4_bad_ihl;
 	if (!rp_fits(p, ip, ihl, data_end, off))
-		return rp_cut(p, RP_R_ip4_truncated);
+		return rp_cut(p, xdp, RP_R_ip4_truncated);
 	if (ihl > sizeof(*ip))
 		p->pflags |= RP_PF_IP4_OPTS;
 	tot = bpf_ntohs(ip->tot_len);
 	if (tot < ihl)
 		return RP_R_ip4_bad_len;
-	if (tot > p->wire_len - off)
+	if (tot > p->wire_len - off && tot > rp_wire_len(p, xdp) - off)
 		return RP_R_ip4_len_exceeds;
 	p->saddr[0] = ip->saddr;
 	p->daddr[0] = ip->daddr;
@@ -177,7 +194,7 @@ static __always_inline int rp_parse_ip4(struct rp_pkt *p, void *data, void *data
 	}
 	if (frag & 0x2000)
 		p->pflags |= RP_PF_FRAG_FIRST;
-	return rp_parse_l4(p, data, data_end, off + ihl);
+	return rp_parse_l4(p, data, data_end, xdp, off + ihl);
 }
 
 struct rp_ip6_opt {
@@ -192,7 +209,8 @@ struct rp_ip6_frag {
 	__be32 id;
 };
 
-static __always_inline int rp_parse_ip6(struct rp_pkt *p, void *data, void *data_end, __u32 off)
+static __always_inline int rp_parse_ip6(struct rp_pkt *p, void *data, void *data_end, void *xdp,
+					            __u32 off)
 {
 	struct ipv6hdr *ip6 = data + off;
 	__u32 plen, end, i;
@@ -200,7 +218,7 @@ static __always_inline int rp_parse_ip6(struct rp_pkt *p, void *data, void *data
 
 	p->l3 = RP_L3_IPV6;
 	if (!rp_fits(p, ip6, sizeof(*ip6), data_end, off))
-		return rp_cut(p, RP_R_ip6_truncated);
+		return rp_cut(p, xdp, RP_R_ip6_truncated);
 	if (ip6->version != 6)
 		return RP_R_ip6_bad_version;
 	nh = ip6->nexthdr;
@@ -208,7 +226,8 @@ static __always_inline int rp_parse_ip6(struct rp_pkt *p, void *data, void *data
 	plen = bpf_ntohs(ip6->payload_len);
 	if (plen == 0 && nh == 0)
 		return RP_R_ip6_jumbo;
-	if (plen + sizeof(*ip6) > p->wire_len - off)
+	if (plen + sizeof(*ip6) > p->wire_len - off &&
+	    plen + sizeof(*ip6) > rp_wire_len(p, xdp) - off)
 		return RP_R_ip6_len_exceeds;
 	__builtin_memcpy(p->saddr, &ip6->saddr, 16);
 	__builtin_memcpy(p->daddr, &ip6->daddr, 16);
@@ -222,9 +241,9 @@ static __always_inline int rp_parse_ip6(struct rp_pkt *p, void *data, void *data
 			__u32 len;
 
 			if (off > RP_MAX_HDR_OFF)
-				return rp_cut(p, RP_R_ip6_ext_truncated);
+				return rp_cut(p, xdp, RP_R_ip6_ext_truncated);
 			if (!rp_fits(p, o, sizeof(*o), data_end, off))
-				return rp_cut(p, RP_R_ip6_ext_truncated);
+				return rp_cut(p, xdp, RP_R_ip6_ext_truncated);
 			len = nh == IPPROTO_AH ? (o->hdrlen + 2) * 4 : (o->hdrlen + 1) * 8;
 			if (off + len > end)
 				return RP_R_ip6_ext_truncated;
@@ -235,9 +254,9 @@ static __always_inline int rp_parse_ip6(struct rp_pkt *p, void *data, void *data
 			__u32 fo;
 
 			if (off > RP_MAX_HDR_OFF)
-				return rp_cut(p, RP_R_ip6_ext_truncated);
+				return rp_cut(p, xdp, RP_R_ip6_ext_truncated);
 			if (!rp_fits(p, f, sizeof(*f), data_end, off))
-				return rp_cut(p, RP_R_ip6_ext_truncated);
+				return rp_cut(p, xdp, RP_R_ip6_ext_truncated);
 			if (off + sizeof(*f) > end)
 				return RP_R_ip6_ext_truncated;
 			nh = f->nexthdr;
@@ -265,21 +284,22 @@ static __always_inline int rp_parse_ip6(struct rp_pkt *p, void *data, void *data
 	}
 	p->l4 = nh;
 	p->l4_len = end - off;
-	return rp_parse_l4(p, data, data_end, off);
+	return rp_parse_l4(p, data, data_end, xdp, off);
 }
 
 /*
  * Parse the frame in [data, data_end). The caller sets p->wire_len and p->cap_len (at most
  * data_end - data); wire_len may be larger than cap_len (snap length, or XDP fragments).
+ * xdp: live XDP's context, or NULL (see rp_wire_len()).
  */
-static __always_inline int rp_parse(struct rp_pkt *p, void *data, void *data_end)
+static __always_inline int rp_parse(struct rp_pkt *p, void *data, void *data_end, void *xdp)
 {
 	struct ethhdr *eth = data;
 	__u16 proto;
 	__u32 off = sizeof(*eth);
 
 	if (!rp_fits(p, eth, sizeof(*eth), data_end, 0))
-		return rp_cut(p, RP_R_eth_truncated);
+		return rp_cut(p, xdp, RP_R_eth_truncated);
 	proto = eth->h_proto;
 
 #pragma unroll
@@ -293,7 +313,7 @@ static __always_inline int rp_parse(struct rp_pkt *p, void *data, void *data_end
 			return RP_R_vlan_too_deep;
 		tag = data + off;
 		if (!rp_fits(p, tag, 4, data_end, off))
-			return rp_cut(p, RP_R_vlan_truncated);
+			return rp_cut(p, xdp, RP_R_vlan_truncated);
 		proto = tag[1];
 		off += 4;
 		p->vlans++;
@@ -301,9 +321,9 @@ static __always_inline int rp_parse(struct rp_pkt *p, void *data, void *data_end
 	p->l3_off = off;
 
 	if (proto == bpf_htons(ETH_P_IP))
-		return rp_parse_ip4(p, data, data_end, off);
+		return rp_parse_ip4(p, data, data_end, xdp, off);
 	if (proto == bpf_htons(ETH_P_IPV6))
-		return rp_parse_ip6(p, data, data_end, off);
+		return rp_parse_ip6(p, data, data_end, xdp, off);
 	return RP_R_not_ip;
 }
 

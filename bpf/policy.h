@@ -12,6 +12,7 @@
 #define RP_BPF_POLICY_H
 
 #include "maps.h"
+#include "counters.h"
 #include "geo.h"
 
 _Static_assert((RP_PK_MAX & (RP_PK_MAX - 1)) == 0, "RP_PK_MAX must be a power of 2");
@@ -224,7 +225,7 @@ static __always_inline int rp_deny_find(int v6, const __u32 *addr, __u64 now)
 }
 
 /* The deny list: 0 no entry in force, else (origin + 1) | service << 8. */
-__noinline int rp_deny_check(struct rp_facts *f)
+static __always_inline int rp_deny_check(struct rp_facts *f)
 {
 	if (!f)
 		return 0;
@@ -304,7 +305,7 @@ static __always_inline __u64 rp_sketch_hash(const __u32 *key, __u32 svc)
  * service's threshold, or on the first frame of each epoch above it: bounded by the ring,
  * sampled by time.
  */
-__noinline int rp_sketch_update(struct rp_facts *f, __u64 src_leak, __u32 src_burst, __u32 limit)
+static __always_inline int rp_sketch_update(struct rp_facts *f, __u64 src_leak, __u32 src_burst, __u32 limit)
 {
 	__u32 unit, ep, idx, min_level = ~0u, min_seen = ~0u, new_epoch = 0, dt, pick[RP_SKETCH_ROWS];
 	struct rp_sk_line *line;
@@ -444,7 +445,7 @@ static __always_inline struct rp_known_set *rp_known_set(const struct rp_facts *
 	return bpf_map_lookup_elem(&rp_known, &idx);
 }
 
-__noinline int rp_known_has(struct rp_facts *f)
+static __always_inline int rp_known_has(struct rp_facts *f)
 {
 	struct rp_known_set *s;
 	__u32 now;
@@ -598,7 +599,7 @@ __noinline int rp_frag_record(struct rp_facts *f)
  * The fence (level 3): is the source's country in the service's set? Counts the frame in
  * the service's per-country row. 1: admitted, 0: not.
  */
-__noinline int rp_fence_check(struct rp_facts *f, const struct rp_svc_policy *sp)
+static __always_inline int rp_fence_check(struct rp_facts *f, const struct rp_svc_policy *sp)
 {
 	struct rp_geo_count *c;
 	__u32 cc, idx, in, w;
@@ -635,7 +636,7 @@ static __always_inline int rp_set(struct rp_facts *f, int verdict, int reason)
 }
 
 /* The stages for one frame; fills f->svc, level, verdict, reason. Returns the verdict. */
-__noinline int rp_policy(struct rp_facts *f)
+static __always_inline int rp_stages(struct rp_facts *f)
 {
 	__u32 slot, skey, fam_v6, port, follow = 0, orphan = 0, unlisted = 0, site, first;
 	const struct rp_svc_policy *sp;
@@ -646,8 +647,6 @@ __noinline int rp_policy(struct rp_facts *f)
 	__u16 svc;
 	__u8 c16, stages;
 
-	if (!f)
-		return RP_V_PASS;
 	f->svc = 0;
 	f->level = 0;
 	if (f->p.l3 != RP_L3_IPV4 && f->p.l3 != RP_L3_IPV6)
@@ -819,6 +818,35 @@ record_first:
 	if ((f->p.pflags & RP_PF_FRAG_FIRST) && (sp->flags & RP_SF_FRAGMENTS))
 		rp_frag_record(f);
 	return RP_V_PASS;
+}
+
+/*
+ * The stages and the count of an IP frame the parser vouched for (or cut at the snap
+ * length): f->parse_reason and f->segs in, f->svc, level, verdict and the final reason out.
+ *
+ * A global function: the verifier checks it once, on its own, instead of once per path
+ * through the parser. Inside it, the stages on every frame's path (deny list, sketch, known
+ * clients, fence, counting) are inlined rather than global functions of their own: on a CPU
+ * with return-thunk mitigations (AMD's Safe RET) each call and return cost about a quarter
+ * of the floor (docs/bench.md). The stages few frames reach (allow list, fragments,
+ * learning, bogon and local prefixes) stay separate and keep the verification small.
+ */
+__noinline int rp_policy(struct rp_facts *f)
+{
+	int verdict, reason;
+
+	if (!f)
+		return RP_V_PASS;
+	verdict = rp_stages(f);
+	/* snap_cut stays the reason of a frame the stages passed: it says why they judged
+	 * on partial headers. */
+	reason = f->parse_reason;
+	if (reason == RP_R_ok || verdict != RP_V_PASS || f->reason != RP_R_ok)
+		reason = f->reason;
+	f->reason = reason;
+	rp_count_inl(f->svc, rp_count_facts(&f->p, reason, verdict, f->dir), f->segs,
+		     f->p.wire_len);
+	return verdict;
 }
 
 #endif /* RP_BPF_POLICY_H */

@@ -54,8 +54,10 @@ int rp_xdp(struct xdp_md *ctx)
 		return verdict == RP_V_DROP ? XDP_DROP : XDP_PASS;
 	}
 
-	in.wire_len = bpf_xdp_get_buff_len(ctx);
+	/* The linear part; the parser asks for the whole length when it needs it. */
 	in.cap_len = in.data_end - in.data;
+	in.wire_len = in.cap_len;
+	in.xdp = ctx;
 	in.dir = rp_monitor ? RP_DIR_UNKNOWN : RP_DIR_IN;
 	in.dir_src = RP_DSRC_HOOK;
 	verdict = rp_decide(&in, &out.out);

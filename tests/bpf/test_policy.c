@@ -859,10 +859,77 @@ static void test_live_clock(void)
 		printf("    (no kernel config readable: the clock called the helper on every frame)\n");
 }
 
+/* One frame through the program as loaded live; its XDP verdict. */
+static int run_live(const struct fb *f)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f->b, .data_size_in = f->n);
+
+	if (!CHECK_EQ(bpf_prog_test_run_opts(dp.xdp_fd, &o), 0))
+		return -1;
+	return o.retval;
+}
+
+/* Frames and bytes counted under a reason since *before, which is then updated. */
+static void counted(int reason, struct rp_counter *before, uint64_t *pkts, uint64_t *bytes)
+{
+	struct rp_svc_counters c;
+
+	*pkts = *bytes = 0;
+	if (!CHECK_EQ(rp_dp_read_counters(&dp, 0, &c), 0))
+		return;
+	*pkts = c.reason[reason].packets - before->packets;
+	*bytes = c.reason[reason].bytes - before->bytes;
+	*before = c.reason[reason];
+}
+
+/*
+ * Live XDP asks for a frame's whole length only when a header says more bytes follow than
+ * the first buffer holds (rp_wire_len() in bpf/parse.h). The test run puts what does not fit
+ * one page in fragments: a 6,000-byte segment passes the IP length check with its fragments
+ * counted and is counted whole; one whose IP header claims two bytes more than the whole
+ * frame is still ip4_len_exceeds, counted whole too; a frame in one buffer is unchanged.
+ */
+static void test_live_multibuffer_lengths(void)
+{
+	struct rp_counter ok = {}, exceeds = {};
+	uint64_t pkts, bytes;
+	struct fb f;
+
+	rp_control_close(ctl);
+	ctl = NULL;
+	rp_dp_close(&dp);
+	if (geteuid() != 0)
+		SKIP("loading a BPF program needs root");
+	if (!CHECK(rp_dp_open(&dp, RP_DP_INLINE) == 0, "the program did not load live"))
+		return;
+	counted(RP_R_ok, &ok, &pkts, &bytes);
+	counted(RP_R_ip4_len_exceeds, &exceeds, &pkts, &bytes);
+
+	tcp(&f, "91.198.174.1", 40000, "192.0.2.10", 443, ACK, 1, 1, 6000 - 54);
+	CHECK_EQ(f.n, 6000);
+	CHECK_EQ(run_live(&f), XDP_PASS);
+	counted(RP_R_ok, &ok, &pkts, &bytes);
+	CHECK(pkts == 1 && bytes == 6000, "multi-buffer frame: %" PRIu64 " ok frames, %" PRIu64
+	      " bytes, want 1 and 6000", pkts, bytes);
+
+	fb_u16(&f, f.l3 + 2, (uint16_t)(f.n - f.l3 + 2));
+	run_live(&f);
+	counted(RP_R_ip4_len_exceeds, &exceeds, &pkts, &bytes);
+	CHECK(pkts == 1 && bytes == 6000, "IP length past the frame: %" PRIu64
+	      " ip4_len_exceeds frames, %" PRIu64 " bytes, want 1 and 6000", pkts, bytes);
+
+	tcp(&f, "91.198.174.1", 40000, "192.0.2.10", 443, ACK, 1, 1, 100);
+	CHECK_EQ(run_live(&f), XDP_PASS);
+	counted(RP_R_ok, &ok, &pkts, &bytes);
+	CHECK(pkts == 1 && bytes == f.n, "one-buffer frame: %" PRIu64 " ok frames, %" PRIu64
+	      " bytes, want 1 and %zu", pkts, bytes, f.n);
+}
+
 RP_TESTS(RP_T(test_always_stages), RP_T(test_allow_ceiling), RP_T(test_deny_expiry_in_capture_time),
 	 RP_T(test_deny_summary), RP_T(test_site_ports),
 	 RP_T(test_scrub_level_1), RP_T(test_limit_level_2), RP_T(test_shield_and_known_clients),
 	 RP_T(test_level_lapses_unless_renewed), RP_T(test_lapse_to_the_floor),
 	 RP_T(test_heavy_hitter_deny), RP_T(test_ipv6_stages),
 	 RP_T(test_reload_keeps_state_and_swaps_policy), RP_T(test_large_policy_table),
-	 RP_T(test_fence_level_3), RP_T(test_fence_known_client), RP_T(test_fence_bad_dataset), RP_T(test_live_clock))
+	 RP_T(test_fence_level_3), RP_T(test_fence_known_client), RP_T(test_fence_bad_dataset), RP_T(test_live_clock),
+	 RP_T(test_live_multibuffer_lengths))
