@@ -102,7 +102,7 @@ static __always_inline int rp_cut(struct rp_pkt *p, void *xdp, int reason)
 }
 
 static __always_inline int rp_parse_l4(struct rp_pkt *p, void *data, void *data_end, void *xdp,
-					           __u32 off)
+				       __u32 off)
 {
 	p->l4_off = off;
 	if (off > RP_MAX_HDR_OFF)
@@ -153,7 +153,7 @@ static __always_inline int rp_parse_l4(struct rp_pkt *p, void *data, void *data_
 }
 
 static __always_inline int rp_parse_ip4(struct rp_pkt *p, void *data, void *data_end, void *xdp,
-					            __u32 off)
+					__u32 off)
 {
 	struct iphdr *ip = data + off;
 	__u32 ihl, tot, frag, foff;
@@ -210,7 +210,7 @@ struct rp_ip6_frag {
 };
 
 static __always_inline int rp_parse_ip6(struct rp_pkt *p, void *data, void *data_end, void *xdp,
-					            __u32 off)
+					__u32 off)
 {
 	struct ipv6hdr *ip6 = data + off;
 	__u32 plen, end, i;

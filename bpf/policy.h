@@ -146,8 +146,10 @@ static __always_inline int rp_bucket_take(struct rp_bucket *b, __u32 pps, __u32 
 }
 
 /*
- * The stages below that probe are global functions: each is verified once, on its own.
- * They return scalars only (a global function cannot return a map pointer).
+ * The stages below that probe are global functions, each verified once on its own, unless
+ * every frame runs them (deny list, sketch, known clients, fence: inlined into rp_policy(),
+ * whose comment says why). They return scalars only (a global function cannot return a map
+ * pointer).
  */
 
 /* Is the source in the slot's prefix set of this kind (bogons, local space)? */
@@ -305,7 +307,8 @@ static __always_inline __u64 rp_sketch_hash(const __u32 *key, __u32 svc)
  * service's threshold, or on the first frame of each epoch above it: bounded by the ring,
  * sampled by time.
  */
-static __always_inline int rp_sketch_update(struct rp_facts *f, __u64 src_leak, __u32 src_burst, __u32 limit)
+static __always_inline int rp_sketch_update(struct rp_facts *f, __u64 src_leak, __u32 src_burst,
+					    __u32 limit)
 {
 	__u32 unit, ep, idx, min_level = ~0u, min_seen = ~0u, new_epoch = 0, dt, pick[RP_SKETCH_ROWS];
 	struct rp_sk_line *line;

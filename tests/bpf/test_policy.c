@@ -931,5 +931,5 @@ RP_TESTS(RP_T(test_always_stages), RP_T(test_allow_ceiling), RP_T(test_deny_expi
 	 RP_T(test_level_lapses_unless_renewed), RP_T(test_lapse_to_the_floor),
 	 RP_T(test_heavy_hitter_deny), RP_T(test_ipv6_stages),
 	 RP_T(test_reload_keeps_state_and_swaps_policy), RP_T(test_large_policy_table),
-	 RP_T(test_fence_level_3), RP_T(test_fence_known_client), RP_T(test_fence_bad_dataset), RP_T(test_live_clock),
-	 RP_T(test_live_multibuffer_lengths))
+	 RP_T(test_fence_level_3), RP_T(test_fence_known_client), RP_T(test_fence_bad_dataset),
+	 RP_T(test_live_clock), RP_T(test_live_multibuffer_lengths))
