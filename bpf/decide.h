@@ -66,11 +66,7 @@ static __always_inline int rp_decide(const struct rp_input *in, struct rp_rec_ou
 	if (dir == RP_DIR_UNKNOWN)
 		dir = rp_resolve_dir(p, in->data, in->data_end, &dir_src);
 
-	if (rp_reason_malformed(reason)) {
-		p->pflags |= RP_PF_MALFORMED;
-		verdict = rp_knobs.malformed_verdict == RP_V_PASS ? RP_V_PASS : RP_V_DROP;
-		rp_count_pkt(0, p, reason, verdict, dir, in->segs);
-	} else if (p->l3 != RP_L3_NONE) {
+	if (!rp_reason_malformed(reason) && p->l3 != RP_L3_NONE) {
 		/* The stages read the parser's output where it wrote it (f->p), and count the
 		 * frame themselves. */
 		f->now = now;
@@ -85,6 +81,11 @@ static __always_inline int rp_decide(const struct rp_input *in, struct rp_rec_ou
 		level = f->level;
 		reason = f->reason;
 	} else {
+		/* Malformed, or not IP: no stage sees it. */
+		if (rp_reason_malformed(reason)) {
+			p->pflags |= RP_PF_MALFORMED;
+			verdict = rp_knobs.malformed_verdict == RP_V_PASS ? RP_V_PASS : RP_V_DROP;
+		}
 		rp_count_pkt(0, p, reason, verdict, dir, in->segs);
 	}
 

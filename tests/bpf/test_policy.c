@@ -791,6 +791,15 @@ static void test_large_policy_table(void)
 	free(yaml);
 }
 
+/* Replace the replay program with the program as loaded live (no control plane yet). */
+static bool open_live(void)
+{
+	rp_control_close(ctl);
+	ctl = NULL;
+	rp_dp_close(&dp);
+	return CHECK(rp_dp_open(&dp, RP_DP_INLINE) == 0, "the program did not load live");
+}
+
 /*
  * The live clock (bpf/clock.h: jiffies, resynchronised with the coarse clock) keeps time
  * with CLOCK_MONOTONIC_COARSE, which the control plane reads: a level held until a time the
@@ -807,18 +816,13 @@ static void test_live_clock(void)
 	char err[512];
 	struct fb f;
 
-	rp_control_close(ctl);
-	ctl = NULL;
-	rp_dp_close(&dp);
 	if (geteuid() != 0)
 		SKIP("loading a BPF program needs root");
+	if (!open_live())
+		return;
 	rp_config_defaults(&cfg);
 	CHECK_EQ(rp_config_parse("t.yaml", (const unsigned char *)base_yaml, strlen(base_yaml),
 				 &cfg, err, sizeof(err)), 0);
-	if (!CHECK(rp_dp_open(&dp, RP_DP_INLINE) == 0, "the program did not load live")) {
-		rp_config_free(&cfg);
-		return;
-	}
 	now = rp_control_clock_live();
 	CHECK_EQ(rp_control_open(&ctl, &dp, &cfg, now), 0);
 	rp_config_free(&cfg);
@@ -895,12 +899,9 @@ static void test_live_multibuffer_lengths(void)
 	uint64_t pkts, bytes;
 	struct fb f;
 
-	rp_control_close(ctl);
-	ctl = NULL;
-	rp_dp_close(&dp);
 	if (geteuid() != 0)
 		SKIP("loading a BPF program needs root");
-	if (!CHECK(rp_dp_open(&dp, RP_DP_INLINE) == 0, "the program did not load live"))
+	if (!open_live())
 		return;
 	counted(RP_R_ok, &ok, &pkts, &bytes);
 	counted(RP_R_ip4_len_exceeds, &exceeds, &pkts, &bytes);
