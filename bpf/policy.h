@@ -4,9 +4,10 @@
  * list, sanity, scrub (level 1), per-source limits (level 2), fence and shield gating
  * (levels 3 and 4), known-client learning and the fragment table.
  *
- * rp_policy() is a global (not inlined) function taking the parsed facts as scalars in one
- * struct: the verifier checks it once, instead of once per path through the parser, whose
- * unrolled VLAN and IPv6 loops would otherwise multiply every stage's cost.
+ * rp_policy() is inlined into rp_decide(): the parsed facts it reads live in per-CPU map
+ * memory (decide.h), which the verifier does not track, so the parser's many paths meet in
+ * equal states before it and the stages are still verified about once. A call would cost
+ * about a quarter of the floor on a CPU with return-thunk mitigations (docs/bench.md).
  */
 #ifndef RP_BPF_POLICY_H
 #define RP_BPF_POLICY_H
@@ -147,8 +148,8 @@ static __always_inline int rp_bucket_take(struct rp_bucket *b, __u32 pps, __u32 
 
 /*
  * The stages below that probe are global functions, each verified once on its own, unless
- * every frame runs them (deny list, sketch, known clients, fence: inlined into rp_policy(),
- * whose comment says why). They return scalars only (a global function cannot return a map
+ * every frame runs them (deny list, sketch, known clients, fence: inlined, as rp_policy()'s
+ * comment says). They return scalars only (a global function cannot return a map
  * pointer).
  */
 
@@ -827,14 +828,13 @@ record_first:
  * The stages and the count of an IP frame the parser vouched for (or cut at the snap
  * length): f->parse_reason and f->segs in, f->svc, level, verdict and the final reason out.
  *
- * A global function: the verifier checks it once, on its own, instead of once per path
- * through the parser. Inside it, the stages on every frame's path (deny list, sketch, known
- * clients, fence, counting) are inlined rather than global functions of their own: on a CPU
- * with return-thunk mitigations (AMD's Safe RET) each call and return cost about a quarter
- * of the floor (docs/bench.md). The stages few frames reach (allow list, fragments,
- * learning, bogon and local prefixes) stay separate and keep the verification small.
+ * Inlined, as are the stages on every frame's path (deny list, sketch, known clients, fence,
+ * counting): on a CPU with return-thunk mitigations (AMD's Safe RET) each call and return
+ * costs about a quarter of the floor (docs/bench.md). The stages few frames reach (allow
+ * list, fragments, learning, bogon and local prefixes) stay global functions and keep the
+ * verification small.
  */
-__noinline int rp_policy(struct rp_facts *f)
+static __always_inline int rp_policy(struct rp_facts *f)
 {
 	int verdict, reason;
 
