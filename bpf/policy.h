@@ -300,6 +300,29 @@ static __always_inline __u64 rp_sketch_hash(const __u32 *key, __u32 svc)
 	return x * 0x9e3779b97f4a7c15ull;
 }
 
+/* Offer a heavy-hitter candidate to the control plane (rare: a global function, out of the
+ * sketch's path). */
+__noinline int rp_hh_report(struct rp_facts *f, __u32 seen)
+{
+	struct rp_hh_event *ev;
+
+	if (!f)
+		return 0;
+	ev = bpf_ringbuf_reserve(&rp_hh_ring, sizeof(*ev), 0);
+	if (!ev) {
+		__sync_fetch_and_add(&rp_hh_lost, 1);
+		return 0;
+	}
+	ev->time = f->now;
+	__builtin_memcpy(ev->addr, f->key, 16);
+	ev->seen = seen;
+	ev->svc = f->svc;
+	ev->family = f->p.l3 == RP_L3_IPV6 ? 6 : 4;
+	ev->_pad = 0;
+	bpf_ringbuf_submit(ev, 0);
+	return 1;
+}
+
 /*
  * The count-min sketch update for (service, source key): leaks the line's buckets, counts
  * the frame in one cell per row, and says whether the source is over its token bucket. The
@@ -378,21 +401,8 @@ static __always_inline int rp_sketch_update(struct rp_facts *f, __u64 src_leak, 
 
 	hh = bpf_map_lookup_elem(&rp_hh, &svc);
 	if (hh && hh->seen_threshold && min_seen > hh->seen_threshold &&
-	    (min_seen == hh->seen_threshold + 1 || new_epoch)) {
-		struct rp_hh_event *ev = bpf_ringbuf_reserve(&rp_hh_ring, sizeof(*ev), 0);
-
-		if (ev) {
-			ev->time = f->now;
-			__builtin_memcpy(ev->addr, f->key, 16);
-			ev->seen = min_seen;
-			ev->svc = f->svc;
-			ev->family = f->p.l3 == RP_L3_IPV6 ? 6 : 4;
-			ev->_pad = 0;
-			bpf_ringbuf_submit(ev, 0);
-		} else {
-			__sync_fetch_and_add(&rp_hh_lost, 1);
-		}
-	}
+	    (min_seen == hh->seen_threshold + 1 || new_epoch))
+		rp_hh_report(f, min_seen);
 	return over;
 }
 
