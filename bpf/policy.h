@@ -729,7 +729,8 @@ static __always_inline int rp_stages(struct rp_facts *f)
 
 	if (!inbound) {
 		/* The service's own data: the proof its clients can later give back. */
-		if (tcp_seen && f->payload && (sp->flags & RP_SF_LEARN) && level == RP_LVL_WATCH)
+		if (tcp_seen && f->payload && (sp->flags & RP_SF_LEARN) && (sp->flags & RP_SF_TCP) &&
+		    level == RP_LVL_WATCH)
 			rp_learn_pending(f);
 		return rp_set(f, RP_V_PASS, RP_R_ok);
 	}
@@ -811,7 +812,9 @@ static __always_inline int rp_stages(struct rp_facts *f)
 	/* Levels 3 and 4: known clients pass; then the fence admits its countries, and at 4
 	 * only critical services pass at all. Allow lists won above. */
 	if (level >= RP_LVL_FENCE) {
-		if ((stages & RP_ST_KNOWN) && rp_known_has(f)) {
+		/* Known clients are proven over TCP: a service without TCP ports has none (its
+		 * clients rely on allow lists and its class), so no probe. */
+		if ((stages & RP_ST_KNOWN) && (sp->flags & RP_SF_TCP) && rp_known_has(f)) {
 			rp_set(f, RP_V_PASS, RP_R_known_client);
 			goto record_first;
 		}
@@ -823,7 +826,7 @@ static __always_inline int rp_stages(struct rp_facts *f)
 
 	/* Learning: at level 0 only, so bots that connect during an attack never qualify. */
 	if (level == RP_LVL_WATCH && tcp_seen && (f->p.tcp_flags & RP_TCP_ACK) &&
-	    (sp->flags & RP_SF_LEARN))
+	    (sp->flags & RP_SF_LEARN) && (sp->flags & RP_SF_TCP))
 		rp_learn_proof(f, g->known_ttl_ns);
 	rp_set(f, RP_V_PASS, RP_R_ok);
 

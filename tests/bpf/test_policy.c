@@ -452,6 +452,29 @@ static void test_shield_and_known_clients(void)
 	       WEB);
 }
 
+/*
+ * Known clients are proven over TCP and exempt only on services with TCP ports: a UDP-only
+ * service's clients rely on allow lists and its class. TCP data from the DNS server's address
+ * on a port no service lists belongs to the DNS service (the first listing the address), and
+ * its acknowledgement would prove the client; it teaches nothing, and at level 4 the client's
+ * queries meet the shield like anyone else's.
+ */
+static void test_known_clients_need_tcp(void)
+{
+	struct fb f;
+	uint64_t t = T0 + SEC;
+
+	LOAD(base_yaml);
+	tcp(&f, "192.0.2.53", 22, "91.198.174.6", 40000, ACK | PSH, 3000, 1, 100);
+	expect("unlisted TCP data out", run(&f, t, RP_DIR_OUT), RP_V_PASS, RP_R_ok, DNS);
+	tcp(&f, "91.198.174.6", 40000, "192.0.2.53", 22, ACK, 1, 3100, 0);
+	expect("its acknowledgement", run(&f, t + 1000, RP_DIR_IN), RP_V_PASS, RP_R_ok, DNS);
+	hold(DNS, 4, t + 2 * SEC);
+	udp(&f, "91.198.174.6", 40000, "192.0.2.53", 53, 0, 1);
+	expect("no known client of a UDP service", run(&f, t + 3 * SEC, RP_DIR_IN), RP_V_DROP,
+	       RP_R_shield, DNS);
+}
+
 static void test_level_lapses_unless_renewed(void)
 {
 	struct fb f;
@@ -929,6 +952,7 @@ static void test_live_multibuffer_lengths(void)
 RP_TESTS(RP_T(test_always_stages), RP_T(test_allow_ceiling), RP_T(test_deny_expiry_in_capture_time),
 	 RP_T(test_deny_summary), RP_T(test_site_ports),
 	 RP_T(test_scrub_level_1), RP_T(test_limit_level_2), RP_T(test_shield_and_known_clients),
+	 RP_T(test_known_clients_need_tcp),
 	 RP_T(test_level_lapses_unless_renewed), RP_T(test_lapse_to_the_floor),
 	 RP_T(test_heavy_hitter_deny), RP_T(test_ipv6_stages),
 	 RP_T(test_reload_keeps_state_and_swaps_policy), RP_T(test_large_policy_table),
