@@ -405,6 +405,21 @@ static void test_limit_level_2(void)
 	expect("bucket leaked", run(&f, t + SEC, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
 }
 
+/*
+ * The service at srv:sport sends 100 bytes from seq to cli:40000 at t (they pass, as svc's),
+ * then the client sends an ACK of ack at t_in: returns the ACK's record.
+ */
+static union rp_record data_then_ack(const char *srv, uint16_t sport, const char *cli,
+				     uint32_t seq, uint32_t ack, uint64_t t, uint64_t t_in, int svc)
+{
+	struct fb f;
+
+	tcp(&f, srv, sport, cli, 40000, ACK | PSH, seq, 1, 100);
+	expect("service data out", run(&f, t, RP_DIR_OUT), RP_V_PASS, RP_R_ok, svc);
+	tcp(&f, cli, 40000, srv, sport, ACK, 1, ack, 0);
+	return run(&f, t_in, RP_DIR_IN);
+}
+
 static void test_shield_and_known_clients(void)
 {
 	struct fb f;
@@ -413,14 +428,12 @@ static void test_shield_and_known_clients(void)
 	LOAD(base_yaml);
 	/* Peacetime: the service sends 100 bytes; one client acknowledges them, a spoofer
 	 * sends an ACK for data it never saw, a third client only sends a SYN. */
-	tcp(&f, "192.0.2.10", 443, "91.198.174.1", 40000, ACK | PSH, 5000, 1, 100);
-	expect("service data out", run(&f, t, RP_DIR_OUT), RP_V_PASS, RP_R_ok, WEB);
-	tcp(&f, "91.198.174.1", 40000, "192.0.2.10", 443, ACK, 1, 5100, 0);
-	expect("client acknowledges", run(&f, t + 1000, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
-	tcp(&f, "192.0.2.10", 443, "91.198.174.3", 40000, ACK | PSH, 9000, 1, 100);
-	run(&f, t, RP_DIR_OUT);
-	tcp(&f, "91.198.174.3", 40000, "192.0.2.10", 443, ACK, 1, 123456, 0);
-	expect("ACK out of window", run(&f, t + 1000, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
+	expect("client acknowledges",
+	       data_then_ack("192.0.2.10", 443, "91.198.174.1", 5000, 5100, t, t + 1000, WEB),
+	       RP_V_PASS, RP_R_ok, WEB);
+	expect("ACK out of window",
+	       data_then_ack("192.0.2.10", 443, "91.198.174.3", 9000, 123456, t, t + 1000, WEB),
+	       RP_V_PASS, RP_R_ok, WEB);
 	tcp(&f, "91.198.174.4", 40000, "192.0.2.10", 443, SYN, 1, 0, 0);
 	run(&f, t, RP_DIR_IN);
 
@@ -445,10 +458,10 @@ static void test_shield_and_known_clients(void)
 	expect("deny list at level 4", run(&f, t + 3 * SEC, RP_DIR_IN), RP_V_DROP, RP_R_deny, WEB);
 
 	/* Learning stops above level 0: a new proof during the attack teaches nothing. */
-	tcp(&f, "192.0.2.10", 443, "91.198.174.5", 40000, ACK | PSH, 7000, 1, 100);
-	run(&f, t + 3 * SEC, RP_DIR_OUT);
-	tcp(&f, "91.198.174.5", 40000, "192.0.2.10", 443, ACK, 1, 7100, 0);
-	expect("no learning at level 4", run(&f, t + 3 * SEC, RP_DIR_IN), RP_V_DROP, RP_R_shield,
+	expect("no learning at level 4",
+	       data_then_ack("192.0.2.10", 443, "91.198.174.5", 7000, 7100, t + 3 * SEC,
+			     t + 3 * SEC, WEB),
+	       RP_V_DROP, RP_R_shield,
 	       WEB);
 }
 
@@ -465,10 +478,9 @@ static void test_known_clients_need_tcp(void)
 	uint64_t t = T0 + SEC;
 
 	LOAD(base_yaml);
-	tcp(&f, "192.0.2.53", 22, "91.198.174.6", 40000, ACK | PSH, 3000, 1, 100);
-	expect("unlisted TCP data out", run(&f, t, RP_DIR_OUT), RP_V_PASS, RP_R_ok, DNS);
-	tcp(&f, "91.198.174.6", 40000, "192.0.2.53", 22, ACK, 1, 3100, 0);
-	expect("its acknowledgement", run(&f, t + 1000, RP_DIR_IN), RP_V_PASS, RP_R_ok, DNS);
+	expect("its acknowledgement",
+	       data_then_ack("192.0.2.53", 22, "91.198.174.6", 3000, 3100, t, t + 1000, DNS),
+	       RP_V_PASS, RP_R_ok, DNS);
 	hold(DNS, 4, t + 2 * SEC);
 	udp(&f, "91.198.174.6", 40000, "192.0.2.53", 53, 0, 1);
 	expect("no known client of a UDP service", run(&f, t + 3 * SEC, RP_DIR_IN), RP_V_DROP,
@@ -682,11 +694,9 @@ static void test_fence_known_client(void)
 	struct fb f;
 
 	LOAD(fence_yaml);
-	tcp(&f, "192.0.2.10", 443, "41.140.1.1", 40000, ACK | PSH, 5000, 1, 100);
-	run(&f, t, RP_DIR_OUT);
-	tcp(&f, "41.140.1.1", 40000, "192.0.2.10", 443, ACK, 1, 5100, 0);
-	expect("the Moroccan client acknowledges", run(&f, t + 1000, RP_DIR_IN), RP_V_PASS,
-	       RP_R_ok, WEB);
+	expect("the Moroccan client acknowledges",
+	       data_then_ack("192.0.2.10", 443, "41.140.1.1", 5000, 5100, t, t + 1000, WEB),
+	       RP_V_PASS, RP_R_ok, WEB);
 
 	hold(WEB, 3, t + 2 * SEC);
 	tcp(&f, "41.140.1.1", 40001, "192.0.2.10", 443, SYN, 1, 0, 0);
