@@ -218,37 +218,37 @@ static __always_inline __u16 rp_geo6_code_of(__u32 slot, __u16 c, __u64 hi, __u6
 }
 
 /*
- * 1 if k <= x, without a branch: the borrow of x - k (Hacker's Delight 2-13). A compare
- * would be a conditional jump in BPF (no setcc): eight data-dependent jumps per node
- * mispredict, and multiply the verifier's paths.
- */
-static __always_inline __u64 rp_geo_le(__u64 k, __u64 x)
-{
-	__u64 d = x - k;
-
-	asm volatile("" : "+r"(d)); /* keep clang from folding it back into a compare */
-	return 1 - (((~x & k) | ((~x | k) & d)) >> 63);
-}
-
-/*
  * hi, lo: the address's halves in host order. A global function, verified once on its own:
  * the eight compares per node would otherwise multiply the caller's paths by up to 9^6.
+ *
+ * The compares are branch-free: in a tree every key and the value searched are below 2^63
+ * (struct rp_geo_meta), so x - k never overflows and its sign bit says k > x. Eight
+ * compares are a subtract, a shift and an add each; as jumps they would mispredict, and
+ * the verifier would walk every path.
  */
 __noinline __u16 rp_geo6(__u32 slot, __u64 hi, __u64 lo)
 {
 	struct rp_geo_meta *m = bpf_map_lookup_elem(&rp_geo_meta, &slot);
-	__u32 k = 0, kk, i, best = 0, best_i = 0;
+	__u32 k = 0, kk, i, base = 0, nodes, best = 0, best_i = 0;
 	struct rp_geo_codes6 *cs;
 	struct rp_geo_node6 *n;
 	bool found = false;
+	__u64 x = hi;
 	__u16 c, below;
 
 	if (!m || slot >= RP_GEO_SLOTS)
 		return RP_GEO_NONE;
-	below = m->tail6;
-	/* In 2000::/3, the direct level skips the nodes every address of the /20 goes
-	 * through alike, or answers for the whole /20. */
-	if ((hi >> 61) == 1) {
+	nodes = m->nodes6;
+	below = m->mid6;
+	if (hi >> 63) {
+		/* The upper half (no assigned address): its own tree, keys less 2^63. */
+		base = m->nodes6;
+		nodes = m->nodes6_hi;
+		below = m->tail6;
+		x = hi - (1ull << 63);
+	} else if ((hi >> 61) == 1) {
+		/* In 2000::/3, the direct level skips the nodes every address of the /20 goes
+		 * through alike, or answers for the whole /20. */
 		__u32 di = slot * RP_GEO6_DIR + (__u32)((hi >> 44) & (RP_GEO6_DIR - 1));
 		struct rp_geo_dir6 *d = bpf_map_lookup_elem(&rp_geo6_dir, &di);
 
@@ -259,18 +259,21 @@ __noinline __u16 rp_geo6(__u32 slot, __u64 hi, __u64 lo)
 			return rp_geo6_code_of(slot, below, hi, lo);
 		k = d->node;
 	}
-	/* The first key above hi: in each node, the count of keys at or below hi is both the
+	if (base > RP_GEO6_MAX_NODES)
+		return RP_GEO_NONE;
+	/* The first key above x: in each node, the count of keys at or below x is both the
 	 * key's place in the node (if under 8) and the child to descend into. */
 	for (int l = 0; l < RP_GEO6_LEVELS; l++) {
-		if (k >= m->nodes6)
+		if (k >= nodes)
 			break;
-		kk = slot * RP_GEO6_MAX_NODES + k;
+		kk = slot * RP_GEO6_MAX_NODES + base + k;
 		n = bpf_map_lookup_elem(&rp_geo6_key, &kk);
 		if (!n)
 			return RP_GEO_NONE;
-		i = rp_geo_le(n->k[0], hi) + rp_geo_le(n->k[1], hi) + rp_geo_le(n->k[2], hi) +
-		    rp_geo_le(n->k[3], hi) + rp_geo_le(n->k[4], hi) + rp_geo_le(n->k[5], hi) +
-		    rp_geo_le(n->k[6], hi) + rp_geo_le(n->k[7], hi);
+		i = RP_GEO6_B - (__u32)(((x - n->k[0]) >> 63) + ((x - n->k[1]) >> 63) +
+					((x - n->k[2]) >> 63) + ((x - n->k[3]) >> 63) +
+					((x - n->k[4]) >> 63) + ((x - n->k[5]) >> 63) +
+					((x - n->k[6]) >> 63) + ((x - n->k[7]) >> 63));
 		if (i < RP_GEO6_B) {
 			best = kk;
 			best_i = i;

@@ -295,26 +295,37 @@ static int runs6(const struct rp_geo_db *db, struct run6 **out, size_t *n)
 	return 0;
 }
 
+/* One of the two IPv6 B-trees (struct rp_geo_meta): keys [first, end) of the sorted
+ * array, stored less sub, in nodes [base, base + nodes). */
+struct tree6 {
+	const uint64_t *key;
+	const uint16_t *code;
+	size_t first, end;
+	uint64_t sub;
+	uint32_t base, nodes;
+};
+
 /*
- * Fill the B-tree's node k and its subtree from the sorted keys, in order: child 0, key 0,
+ * Fill the tree's node k and its subtree from its sorted keys, in order: child 0, key 0,
  * child 1, key 1, ..., key 7, child 8. Beside each key, the code of the run before it.
- * Returns the next index of the sorted keys; past nk, padding.
+ * Returns the next index of the sorted keys; past the tree's end, padding: INT64_MAX, above
+ * every searched value, carrying the tree's last run.
  */
-static size_t btree(struct rp_geo_img *img, const uint64_t *key, const uint16_t *code,
-		    size_t nk, size_t t, uint32_t k, uint32_t nodes)
+static size_t btree(struct rp_geo_img *img, const struct tree6 *tr, size_t t, uint32_t k)
 {
-	if (k >= nodes)
+	if (k >= tr->nodes)
 		return t;
 	for (int i = 0; i < RP_GEO6_B; i++) {
-		t = btree(img, key, code, nk, t, k * (RP_GEO6_B + 1) + i + 1, nodes);
-		img->key6[k].k[i] = t < nk ? key[t] : UINT64_MAX;
-		img->code6[k].c[i] = t < nk ? code[t ? t - 1 : 0] : code[nk - 1];
+		t = btree(img, tr, t, k * (RP_GEO6_B + 1) + i + 1);
+		img->key6[tr->base + k].k[i] = t < tr->end ? tr->key[t] - tr->sub : INT64_MAX;
+		img->code6[tr->base + k].c[i] = t < tr->end ? tr->code[t ? t - 1 : 0] :
+							      tr->code[tr->end - 1];
 		t++;
 	}
-	return btree(img, key, code, nk, t, k * (RP_GEO6_B + 1) + RP_GEO6_B + 1, nodes);
+	return btree(img, tr, t, k * (RP_GEO6_B + 1) + RP_GEO6_B + 1);
 }
 
-/* Keys of node n at or below x (padding keys are UINT64_MAX). */
+/* Keys of node n at or below x (padding keys are INT64_MAX, above every x searched). */
 static unsigned int node_le(const struct rp_geo_node6 *n, uint64_t x)
 {
 	unsigned int i = 0;
@@ -329,7 +340,7 @@ static unsigned int node_le(const struct rp_geo_node6 *n, uint64_t x)
  * first and last address together from the root, the way bpf/geo.h's rp_geo6() searches,
  * while both take the same place in every node; where they part, the /20's searches start.
  */
-static void dir6(struct rp_geo_img *img, uint32_t nodes)
+static void dir6(struct rp_geo_img *img)
 {
 	for (uint32_t q = 0; q < RP_GEO6_DIR; q++) {
 		uint64_t first = 1ull << 61 | (uint64_t)q << 44, last = first | ((1ull << 44) - 1);
@@ -340,7 +351,7 @@ static void dir6(struct rp_geo_img *img, uint32_t nodes)
 		for (;;) {
 			unsigned int i;
 
-			if (k >= nodes) {
+			if (k >= img->meta.nodes6) {
 				d->direct = 1;
 				break;
 			}
@@ -356,7 +367,7 @@ static void dir6(struct rp_geo_img *img, uint32_t nodes)
 			}
 			k = k * (RP_GEO6_B + 1) + i + 1;
 		}
-		d->code = found ? img->code6[best].c[best_i] : img->meta.tail6;
+		d->code = found ? img->code6[best].c[best_i] : img->meta.mid6;
 	}
 }
 
@@ -365,8 +376,9 @@ static int build6(struct rp_geo_img *img, const struct rp_geo_db *db, uint32_t s
 {
 	uint64_t *key = NULL;
 	uint16_t *code = NULL;
-	uint32_t nodes;
+	struct tree6 lower, upper;
 	struct run6 *r = NULL;
+	size_t mid;
 	size_t nr = 0, nk = 0, nx = 0;
 	uint32_t nsplit = 0;
 	bool have_split = false;
@@ -430,17 +442,25 @@ static int build6(struct rp_geo_img *img, const struct rp_geo_db *db, uint32_t s
 	}
 #undef KEY
 	st->split64 = nsplit;
-	nodes = (uint32_t)((nk + RP_GEO6_B - 1) / RP_GEO6_B);
-	if (nodes > RP_GEO6_MAX_NODES) {
+	/* The lower tree: keys below 8000:: (key 0 is always there); the upper: the rest. */
+	for (mid = 0; mid < nk && !(key[mid] >> 63);)
+		mid++;
+	lower = (struct tree6){ key, code, 0, mid, 0, 0, (uint32_t)((mid + RP_GEO6_B - 1) / RP_GEO6_B) };
+	upper = (struct tree6){ key, code, mid, nk, 1ull << 63, lower.nodes,
+				(uint32_t)((nk - mid + RP_GEO6_B - 1) / RP_GEO6_B) };
+	if ((size_t)lower.nodes + upper.nodes > RP_GEO6_MAX_NODES) {
 		rp_err("geo dataset %s: over %u IPv6 /64-granular runs", db->name,
 		       RP_GEO6_MAX_NODES * RP_GEO6_B);
 		ret = -E2BIG;
 		goto out;
 	}
-	btree(img, key, code, nk, 0, 0, nodes);
-	img->meta.nodes6 = nodes;
+	btree(img, &lower, lower.first, 0);
+	btree(img, &upper, upper.first, 0);
+	img->meta.nodes6 = lower.nodes;
+	img->meta.nodes6_hi = upper.nodes;
+	img->meta.mid6 = code[mid - 1];
 	img->meta.tail6 = code[nk - 1];
-	dir6(img, nodes);
+	dir6(img);
 	img->meta.n6exc = (uint32_t)nx;
 	st->keys6 = (uint32_t)nk;
 	st->exc6 = (uint32_t)nx;
@@ -619,7 +639,7 @@ int rp_geo_maps_load(struct bpf_object *obj, const struct rp_geo_db *db,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	{
-		size_t st_split4 = s.split24;
+		size_t st_split4 = s.split24, nodes6 = (size_t)img->meta.nodes6 + img->meta.nodes6_hi;
 		const struct {
 			int t;
 			const void *src;
@@ -630,8 +650,8 @@ int rp_geo_maps_load(struct bpf_object *obj, const struct rp_geo_db *db,
 			{ T_REC4, img->rec4, st_split4 * sizeof(*img->rec4) },
 			{ T_SPLIT4, img->split4, st_split4 * sizeof(*img->split4) },
 			{ T_EXC4, img->exc4, img->meta.n4exc * sizeof(*img->exc4) },
-			{ T_KEY6, img->key6, img->meta.nodes6 * sizeof(*img->key6) },
-			{ T_CODE6, img->code6, img->meta.nodes6 * sizeof(*img->code6) },
+			{ T_KEY6, img->key6, nodes6 * sizeof(*img->key6) },
+			{ T_CODE6, img->code6, nodes6 * sizeof(*img->code6) },
 			{ T_SPLIT6, img->split6, s.split64 * sizeof(*img->split6) },
 			{ T_EXC6, img->exc6, img->meta.n6exc * sizeof(*img->exc6) },
 			{ T_DIR6, img->dir6, RP_GEO6_DIR * sizeof(*img->dir6) },

@@ -116,14 +116,21 @@ struct rp_geo_dir6 {
 };
 RP_ASSERT_SIZE(struct rp_geo_dir6, 8);
 
-/* Per slot. */
+/*
+ * Per slot. The IPv6 keys form two B-trees in key6 and code6: the lower half of the space
+ * (keys below 8000::, every assigned address) from node 0, the upper half from node nodes6
+ * with its keys stored less 2^63. Within a tree every key and every searched value is then
+ * below 2^63, so "k <= x" is the sign of x - k (bpf/geo.h).
+ */
 struct rp_geo_meta {
-	__u32 nodes6; /* nodes of key6 and code6 */
+	__u32 nodes6; /* nodes of the lower tree */
 	__u16 tail6; /* the code of the last IPv6 run */
-	__u16 _pad;
+	__u16 mid6; /* the code of the run holding 7fff:ffff:...: the lower tree's last */
 	__u32 n4exc, n6exc; /* entries of exc4 and exc6 (information only) */
+	__u32 nodes6_hi; /* nodes of the upper tree */
+	__u32 _pad;
 };
-RP_ASSERT_SIZE(struct rp_geo_meta, 16);
+RP_ASSERT_SIZE(struct rp_geo_meta, 24);
 
 /* The test probe's record (rp_geo_probe in bpf/rempart.bpf.c): the frame is an array of
  * them, and the program writes each answer into code. */

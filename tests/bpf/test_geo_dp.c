@@ -311,7 +311,7 @@ static void test_edges(void)
 {
 	u128 max = ~(u128)0, p64 = (u128)0x2a01000000000000ull << 64;
 	struct rp_geo_range4 v4[64];
-	struct rp_geo_range6 v6[64];
+	struct rp_geo_range6 v6[200];
 	struct rp_geo_db db = { .name = "edges", .v4 = v4, .v6 = v6 };
 	size_t n = 0;
 
@@ -348,6 +348,19 @@ static void test_edges(void)
 	r6(&v6[n++], max, max, CC("BH"));
 	db.n6 = n;
 	check_exact(&dp, &db, 100000, 100000);
+	/* Both IPv6 trees (struct rp_geo_meta): a range across 8000::, the last address below
+	 * it and the first above it alone, and enough ranges in fc00::/7 for an upper tree of
+	 * three levels. */
+	n = 0;
+	r6(&v6[n++], p64, p64 + 1, CC("CA"));
+	r6(&v6[n++], ((u128)INT64_MAX << 64) - 3, ((u128)1 << 127) + 3, CC("CB"));
+	r6(&v6[n++], ((u128)1 << 127) + 4, ((u128)1 << 127) + 4, CC("CC"));
+	for (uint64_t i = 0; n < 190; i++)
+		r6(&v6[n++], (u128)(0xfc00000000000000ull + (i << 20)) << 64,
+		   ((u128)(0xfc00000000000000ull + (i << 20) + (i & 7)) << 64) + i, CC("DA") + i % 5);
+	r6(&v6[n++], max, max, CC("CD"));
+	db.n6 = n;
+	check_exact(&dp, &db, 1000, 100000);
 }
 
 /* The swap: a prober runs while B replaces A; every answer is A's or B's, and once an
