@@ -93,7 +93,11 @@ static __always_inline __u32 rp_wire_len(struct rp_pkt *p, void *xdp)
 	return p->wire_len;
 }
 
-/* A header does not fit: malformed, unless the wire carried more than we hold. */
+/*
+ * A header does not fit: malformed, unless the wire carried more than we hold. Callers
+ * test the IP length first: a header past the end the IP header gives is malformed however
+ * the frame was cut or split into buffers.
+ */
 static __always_inline int rp_cut(struct rp_pkt *p, void *xdp, int reason)
 {
 	if (rp_wire_len(p, xdp) > p->cap_len)
@@ -112,10 +116,10 @@ static __always_inline int rp_parse_l4(struct rp_pkt *p, void *data, void *data_
 		struct tcphdr *th = data + off;
 		__u32 doff;
 
-		if (!rp_fits(p, th, sizeof(*th), data_end, off))
-			return rp_cut(p, xdp, RP_R_tcp_truncated);
 		if (p->l4_len < sizeof(*th))
 			return RP_R_tcp_truncated;
+		if (!rp_fits(p, th, sizeof(*th), data_end, off))
+			return rp_cut(p, xdp, RP_R_tcp_truncated);
 		doff = th->doff * 4;
 		if (doff < sizeof(*th) || doff > p->l4_len)
 			return RP_R_tcp_bad_doff;
@@ -129,10 +133,10 @@ static __always_inline int rp_parse_l4(struct rp_pkt *p, void *data, void *data_
 		struct udphdr *uh = data + off;
 		__u32 ulen;
 
-		if (!rp_fits(p, uh, sizeof(*uh), data_end, off))
-			return rp_cut(p, xdp, RP_R_udp_truncated);
 		if (p->l4_len < sizeof(*uh))
 			return RP_R_udp_truncated;
+		if (!rp_fits(p, uh, sizeof(*uh), data_end, off))
+			return rp_cut(p, xdp, RP_R_udp_truncated);
 		ulen = bpf_ntohs(uh->len);
 		/* The first fragment's UDP length covers the whole datagram. */
 		if (ulen < sizeof(*uh) || (!(p->pflags & RP_PF_FRAG_FIRST) && ulen > p->l4_len))
@@ -141,10 +145,10 @@ static __always_inline int rp_parse_l4(struct rp_pkt *p, void *data, void *data_
 		p->dport = bpf_ntohs(uh->dest);
 		p->l4_hlen = sizeof(*uh);
 	} else if (p->l4 == IPPROTO_ICMP || p->l4 == IPPROTO_ICMPV6) {
-		if (!rp_fits(p, data + off, 4, data_end, off))
-			return rp_cut(p, xdp, RP_R_icmp_truncated);
 		if (p->l4_len < 4)
 			return RP_R_icmp_truncated;
+		if (!rp_fits(p, data + off, 4, data_end, off))
+			return rp_cut(p, xdp, RP_R_icmp_truncated);
 	} else {
 		return RP_R_ok;
 	}
@@ -240,6 +244,8 @@ static __always_inline int rp_parse_ip6(struct rp_pkt *p, void *data, void *data
 			struct rp_ip6_opt *o = data + off;
 			__u32 len;
 
+			if (off + sizeof(*o) > end)
+				return RP_R_ip6_ext_truncated;
 			if (off > RP_MAX_HDR_OFF)
 				return rp_cut(p, xdp, RP_R_ip6_ext_truncated);
 			if (!rp_fits(p, o, sizeof(*o), data_end, off))
@@ -253,12 +259,12 @@ static __always_inline int rp_parse_ip6(struct rp_pkt *p, void *data, void *data
 			struct rp_ip6_frag *f = data + off;
 			__u32 fo;
 
+			if (off + sizeof(*f) > end)
+				return RP_R_ip6_ext_truncated;
 			if (off > RP_MAX_HDR_OFF)
 				return rp_cut(p, xdp, RP_R_ip6_ext_truncated);
 			if (!rp_fits(p, f, sizeof(*f), data_end, off))
 				return rp_cut(p, xdp, RP_R_ip6_ext_truncated);
-			if (off + sizeof(*f) > end)
-				return RP_R_ip6_ext_truncated;
 			nh = f->nexthdr;
 			off += sizeof(*f);
 			p->frag_id = bpf_ntohl(f->id);

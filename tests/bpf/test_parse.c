@@ -74,6 +74,9 @@ static void b_ip6_cut(struct fb *f) { fb_eth(f, ETH_IP6); f->b[14] = 0x60; fb_by
 static void b_ip6_len_big(struct fb *f) { b_ip6_tcp(f); fb_u16(f, f->l3 + 4, 1000); }
 static void b_ip6_jumbo(struct fb *f) { fb_eth(f, ETH_IP6); fb_ip6(f, 0); fb_ext(f, IPPROTO_UDP, 0); fb_udp(f, 8); fb_u16(f, f->l3 + 4, 0); }
 static void b_ip6_nonext(struct fb *f) { fb_eth(f, ETH_IP6); fb_ip6(f, 59); fb_fix(f); }
+static void b_udp_short(struct fb *f) { b_ip4_udp(f); fb_u16(f, f->l3 + 2, 20 + 6); }
+static void b_ip6_ext_short(struct fb *f) { b_ip6_ext_cut(f); fb_u16(f, f->l3 + 4, 1); }
+static void b_ip6_frag_short(struct fb *f) { b_ip6_frag1(f); fb_u16(f, f->l3 + 4, 4); }
 static void b_jumbo_frame(struct fb *f) { fb_eth(f, ETH_IP); fb_ip4(f, IPPROTO_UDP, 5, 0); fb_udp(f, 8972); fb_fix(f); }
 
 static const struct fixture fixtures[] = {
@@ -104,6 +107,11 @@ static const struct fixture fixtures[] = {
 	{ "tcp data offset 4", b_tcp_doff_small, 0, 0, RP_R_tcp_bad_doff, 4, 6, 0, 0 },
 	{ "tcp data offset past packet", b_tcp_doff_big, 0, 0, RP_R_tcp_bad_doff, 4, 6, 0, 0 },
 	{ "tcp cut by snap length", b_ip4_tcp, 14 + 20 + 6, 14, RP_R_snap_cut, 4, 6, 0, 0 },
+	/* Past the IP length is malformed, wherever the capture or the buffer ends. */
+	{ "tcp beyond ip length, cut by snap length", b_tcp_short, 14 + 20 + 6, 14, RP_R_tcp_truncated, 4, 6, 0, 0 },
+	{ "udp beyond ip length, cut by snap length", b_udp_short, 14 + 20 + 4, 30, RP_R_udp_truncated, 4, 17, 0, 0 },
+	{ "ipv6 extension beyond payload, cut by snap length", b_ip6_ext_short, 14 + 40, 20, RP_R_ip6_ext_truncated, 6, 60, 0, 0 },
+	{ "ipv6 fragment header beyond payload, cut by snap length", b_ip6_frag_short, 14 + 40 + 4, 20, RP_R_ip6_ext_truncated, 6, 44, 0, 0 },
 	{ "udp length 4", b_udp_len_small, 0, 0, RP_R_udp_bad_len, 4, 17, 0, 0 },
 	{ "udp length past packet", b_udp_len_big, 0, 0, RP_R_udp_bad_len, 4, 17, 0, 0 },
 	{ "icmp header beyond ip length", b_icmp_short, 0, 0, RP_R_icmp_truncated, 4, 1, 0, 0 },
