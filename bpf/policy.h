@@ -289,17 +289,6 @@ static __always_inline int rp_uses_port(__u32 slot, __u64 seed, __u16 svc, __u16
 	return rp_ptab_find(slot, k, RP_PT_USES | RP_PT_USED, 0, seed) != NULL;
 }
 
-/* The sketch hash of (source key, service): its top bits pick the line, lower bits the
- * cells. */
-static __always_inline __u64 rp_sketch_hash(const __u32 *key, __u32 svc)
-{
-	__u64 x = ((__u64)key[0] << 32 | key[1]) ^
-		  (((__u64)key[2] << 32 | key[3]) * 0xff51afd7ed558ccdull) ^ ((__u64)svc << 48) ^
-		  rp_knobs.hash_seed;
-
-	return x * 0x9e3779b97f4a7c15ull;
-}
-
 /* Offer a heavy-hitter candidate to the control plane (rare: a global function, out of the
  * sketch's path). */
 __noinline int rp_hh_report(struct rp_facts *f, __u32 seen)
@@ -346,8 +335,8 @@ static __always_inline int rp_sketch_update(struct rp_facts *f, __u64 src_leak, 
 	svc = f->svc;
 	unit = f->now >> RP_SKETCH_UNIT_SHIFT;
 	ep = unit >> RP_SKETCH_EPOCH_SHIFT;
-	x = rp_sketch_hash(f->key, svc);
-	idx = (__u32)(x >> (64 - RP_SKETCH_BITS));
+	x = rp_sketch_hash(f->key, svc, f->p.l3, rp_knobs.hash_seed);
+	idx = rp_sketch_line_of(x);
 	line = bpf_map_lookup_elem(&rp_sketch, &idx);
 	if (!line)
 		return 0;
@@ -378,7 +367,7 @@ static __always_inline int rp_sketch_update(struct rp_facts *f, __u64 src_leak, 
 	for (int r = 0; r < RP_SKETCH_ROWS; r++) {
 		struct rp_cell *cl;
 
-		pick[r] = 2 * r + ((x >> (8 + r)) & 1);
+		pick[r] = rp_sketch_cell_of(x, r);
 		cl = &line->cell[pick[r]];
 		cl->seen++;
 		if (cl->level < min_level)

@@ -304,6 +304,36 @@ struct rp_sk_line {
 };
 RP_ASSERT_SIZE(struct rp_sk_line, 64);
 
+/*
+ * The sketch's keyed hash of (service, family, source key): one multiply per lane (the
+ * key's two halves, the service and family), each lane XORed with the secret seed first,
+ * the products folded. The top RP_SKETCH_BITS bits pick the line and the RP_SKETCH_ROWS
+ * bits below them the cells: the top bits of a product depend on every bit of its lane, so
+ * which keys share a line, and which line-mates share cells, depends on the seed. (Before
+ * 2026-12-05 the service was XORed into the key's top bits, so a source and the same
+ * source with those bits changed, toward another service, shared every cell whatever the
+ * seed: a flood to one service could drain a chosen client's bucket at another. And the
+ * cells came from low bits, which for an IPv4 key depended on the seed alone: line-mates
+ * shared all three cells. tests/bpf/test_policy.c checks both.)
+ */
+static inline __u64 rp_sketch_hash(const __u32 *key, __u32 svc, __u32 family, __u64 seed)
+{
+	return (((__u64)key[0] << 32 | key[1]) ^ seed) * 0x9e3779b97f4a7c15ull ^
+	       (((__u64)key[2] << 32 | key[3]) ^ (seed >> 23 | seed << 41)) * 0xc2b2ae3d27d4eb4full ^
+	       (((__u64)svc << 8 | family) ^ (seed >> 7 | seed << 57)) * 0x165667b19e3779f9ull;
+}
+
+static inline __u32 rp_sketch_line_of(__u64 x)
+{
+	return (__u32)(x >> (64 - RP_SKETCH_BITS));
+}
+
+/* The cell of row r (0 to RP_SKETCH_ROWS - 1) in the line. */
+static inline __u32 rp_sketch_cell_of(__u64 x, __u32 r)
+{
+	return 2 * r + ((x >> (64 - RP_SKETCH_BITS - 1 - r)) & 1);
+}
+
 /* Per-service heavy-hitter threshold on the decayed count, written by the control plane
  * every tick from the service's rate and share; 0: no reports. */
 struct rp_hh_val {
