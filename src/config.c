@@ -34,6 +34,10 @@ struct rp_cfg_ctx {
 	unsigned int n_top_allow;
 	void **scratch; /* lists owned by the parse (tenants' and defaults' settings) */
 	unsigned int n_scratch;
+	/* Each tenant's effective fence (its allow list in scratch), resolved with the services'
+	 * at the end, so that a fence no service inherits is still checked. */
+	struct rp_fence_cfg *tenant_fences;
+	unsigned int n_tenant_fences;
 };
 
 static int __attribute__((format(printf, 3, 4)))
@@ -113,9 +117,12 @@ int rp_prefix_parse(const char *s, struct rp_prefix *p)
 		return -EINVAL;
 	}
 	if (slash) {
+		/* Decimal digits only: strtol alone would take "/+8", "/ 8" and "/-0". */
+		if (!slash[1] || slash[1 + strspn(slash + 1, "0123456789")])
+			return -EINVAL;
 		errno = 0;
 		len = strtol(slash + 1, &end, 10);
-		if (errno || *end || end == slash + 1 || len < 0 || len > p->len)
+		if (errno || *end || len > p->len)
 			return -EINVAL;
 		p->len = len;
 	}
@@ -502,16 +509,22 @@ static int key_allow_ceiling(struct rp_cfg_ctx *c, const yaml_node_t *v, void *a
 static int key_heavy_hitter(struct rp_cfg_ctx *c, const yaml_node_t *v, void *arg)
 {
 	const char *s;
-	char *end;
-	double x;
+	size_t i, frac;
+	double x = -1;
 
 	if (expect(c, v, YAML_SCALAR_NODE, "a percentage"))
 		return -EINVAL;
 	s = scalar(v);
-	errno = 0;
-	x = strtod(s, &end);
-	if (s[0] < '0' || s[0] > '9' || errno || strcmp(end, "%") || x > 100 ||
-	    (x > 0 && x < 0.1))
+	/* Decimal digits, an optional fraction, then '%': strtod alone would take "1e1%",
+	 * "0x10%" or "10.%". */
+	i = strspn(s, "0123456789");
+	if (i && s[i] == '.') {
+		frac = strspn(s + i + 1, "0123456789");
+		i += frac ? frac + 1 : 0;
+	}
+	if (i && !strcmp(s + i, "%"))
+		x = strtod(s, NULL);
+	if (x < 0 || x > 100 || (x > 0 && x < 0.1))
 		return cfg_err(c, v, "'%s' is not a share (expected 0%% or 0.1%% to 100%%, e.g. 10%%)",
 			       s);
 	((struct rp_svc_settings *)arg)->heavy_hitter_permille = (uint16_t)(x * 10 + 0.5);
@@ -902,6 +915,9 @@ static int key_tenants(struct rp_cfg_ctx *c, const yaml_node_t *v, void *arg)
 		free(tp.allow);
 		if (err)
 			return err;
+		if (grow((void **)&c->tenant_fences, c->n_tenant_fences, sizeof(tp.set.fence)))
+			return -ENOMEM;
+		c->tenant_fences[c->n_tenant_fences++] = tp.set.fence;
 		if (!c->cfg->tenants[tp.idx].name[0])
 			return cfg_err(c, t, "a tenant needs a 'name'");
 		for (unsigned int j = 0; j < tp.idx; j++)
@@ -932,9 +948,23 @@ static int key_mode(struct rp_cfg_ctx *c, const yaml_node_t *v, void *arg)
 
 static int key_interfaces(struct rp_cfg_ctx *c, const yaml_node_t *v, void *arg)
 {
+	int err;
+
 	(void)arg;
-	return get_list(c, v, (void **)&c->cfg->interfaces, &c->cfg->n_interfaces, 16,
-			RP_MAX_IFACES, item_ifname, "a list of interface names");
+	err = get_list(c, v, (void **)&c->cfg->interfaces, &c->cfg->n_interfaces, 16,
+		       RP_MAX_IFACES, item_ifname, "a list of interface names");
+	if (err)
+		return err;
+	/* Attaching twice to one interface fails at start: say so now, at the second one. */
+	for (unsigned int i = 1; i < c->cfg->n_interfaces; i++)
+		for (unsigned int j = 0; j < i; j++)
+			if (!strcmp(c->cfg->interfaces[i], c->cfg->interfaces[j]))
+				return cfg_err(c,
+					       yaml_document_get_node(c->doc,
+								      v->data.sequence.items.start[i]),
+					       "interface '%s' is listed twice (expected each interface once)",
+					       c->cfg->interfaces[i]);
+	return 0;
 }
 
 static int key_malformed(struct rp_cfg_ctx *c, const yaml_node_t *v, void *arg)
@@ -1121,34 +1151,52 @@ static int key_geo(struct rp_cfg_ctx *c, const yaml_node_t *v, void *arg)
 	return walk_map(c, v, keys, NKEYS(keys), arg, "geo (dataset, regions)");
 }
 
-/* Each service's fence to its country set, now that every region is known. */
-static int resolve_fences(struct rp_cfg_ctx *c)
+/* A fence's names to its country set, now that every region is known; whose says whose fence
+ * it is in the messages ("service 'x'", "tenant 'a'", "defaults"). */
+static int resolve_fence(struct rp_cfg_ctx *c, struct rp_fence_cfg *f, const char *whose)
 {
 	const struct rp_geo_name unknown = { .name = "unknown" };
 
-	for (unsigned int i = 0; i < c->cfg->n_services; i++) {
-		struct rp_fence_cfg *f = &c->cfg->services[i].set.fence;
-
-		memset(f->set, 0, sizeof(f->set));
-		if (!f->configured)
-			continue;
-		for (unsigned int k = 0; k < f->n_allow; k++) {
-			if (!strcmp(f->allow[k].name, "unknown")) {
-				if (f->unknown == RP_FENCE_UNKNOWN_DENY) {
-					snprintf(c->err, c->errlen,
-						 "%s:%u:%u: fence of service '%s' lists 'unknown' but says unknown: deny",
-						 c->name, f->allow[k].line, f->allow[k].col,
-						 c->cfg->services[i].name);
-					return -EINVAL;
-				}
-				f->unknown = RP_FENCE_UNKNOWN_ALLOW;
-			}
-			if (rp_geo_name_set(&c->cfg->geo.regions, &f->allow[k], f->set, c->name,
-					    c->err, c->errlen))
+	memset(f->set, 0, sizeof(f->set));
+	if (!f->configured)
+		return 0;
+	for (unsigned int k = 0; k < f->n_allow; k++) {
+		if (!strcmp(f->allow[k].name, "unknown")) {
+			if (f->unknown == RP_FENCE_UNKNOWN_DENY) {
+				snprintf(c->err, c->errlen,
+					 "%s:%u:%u: fence of %s lists 'unknown' but says unknown: deny",
+					 c->name, f->allow[k].line, f->allow[k].col, whose);
 				return -EINVAL;
+			}
+			f->unknown = RP_FENCE_UNKNOWN_ALLOW;
 		}
-		if (f->unknown == RP_FENCE_UNKNOWN_ALLOW)
-			rp_geo_name_set(NULL, &unknown, f->set, c->name, c->err, c->errlen);
+		if (rp_geo_name_set(&c->cfg->geo.regions, &f->allow[k], f->set, c->name, c->err,
+				    c->errlen))
+			return -EINVAL;
+	}
+	if (f->unknown == RP_FENCE_UNKNOWN_ALLOW)
+		rp_geo_name_set(NULL, &unknown, f->set, c->name, c->err, c->errlen);
+	return 0;
+}
+
+/* Every fence, in the order of inheritance: the defaults', each tenant's, each service's.
+ * The defaults' and the tenants' are checked even where every service overrides them (or
+ * there is no service), so that a typo there never passes silently. */
+static int resolve_fences(struct rp_cfg_ctx *c)
+{
+	char whose[RP_CFG_MAX_NAME + 16];
+
+	if (resolve_fence(c, &c->top_set.fence, "defaults"))
+		return -EINVAL;
+	for (unsigned int i = 0; i < c->n_tenant_fences; i++) {
+		snprintf(whose, sizeof(whose), "tenant '%s'", c->cfg->tenants[i].name);
+		if (resolve_fence(c, &c->tenant_fences[i], whose))
+			return -EINVAL;
+	}
+	for (unsigned int i = 0; i < c->cfg->n_services; i++) {
+		snprintf(whose, sizeof(whose), "service '%s'", c->cfg->services[i].name);
+		if (resolve_fence(c, &c->cfg->services[i].set.fence, whose))
+			return -EINVAL;
 	}
 	return 0;
 }
@@ -1233,6 +1281,15 @@ void rp_config_free(struct rp_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
+/* libyaml's own message, at its place. */
+static void yaml_err(const yaml_parser_t *parser, const char *name, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s:%zu:%zu: %s%s%s", name, parser->problem_mark.line + 1,
+		 parser->problem_mark.column + 1,
+		 parser->problem ? parser->problem : "invalid YAML", parser->context ? " " : "",
+		 parser->context ? parser->context : "");
+}
+
 int rp_config_parse(const char *name, const unsigned char *buf, size_t len, struct rp_config *out,
 		    char *err, size_t errlen)
 {
@@ -1256,7 +1313,7 @@ int rp_config_parse(const char *name, const unsigned char *buf, size_t len, stru
 	struct rp_config cfg;
 	struct rp_cfg_ctx c = { .name = name, .cfg = &cfg, .err = err, .errlen = errlen };
 	yaml_parser_t parser;
-	yaml_document_t doc;
+	yaml_document_t doc, more;
 	yaml_node_t *root;
 	int ret;
 
@@ -1266,12 +1323,31 @@ int rp_config_parse(const char *name, const unsigned char *buf, size_t len, stru
 		return -ENOMEM;
 	yaml_parser_set_input_string(&parser, buf, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		snprintf(err, errlen, "%s:%zu:%zu: %s%s%s", name, parser.problem_mark.line + 1,
-			 parser.problem_mark.column + 1,
-			 parser.problem ? parser.problem : "invalid YAML",
-			 parser.context ? " " : "", parser.context ? parser.context : "");
+		yaml_err(&parser, name, err, errlen);
 		yaml_parser_delete(&parser);
 		return -EINVAL;
+	}
+	/* One document per file: a second one ("---") would otherwise be read by nobody, its
+	 * keys silently doing nothing. Past the first, only the end of the stream may follow. */
+	if (yaml_document_get_root_node(&doc)) {
+		if (!yaml_parser_load(&parser, &more)) {
+			yaml_err(&parser, name, err, errlen);
+			ret = -EINVAL;
+		} else {
+			ret = 0;
+			if (yaml_document_get_root_node(&more)) {
+				snprintf(err, errlen,
+					 "%s:%zu:%zu: a second YAML document: only one document is allowed per file (expected the end of the file)",
+					 name, more.start_mark.line + 1, more.start_mark.column + 1);
+				ret = -EINVAL;
+			}
+			yaml_document_delete(&more);
+		}
+		if (ret) {
+			yaml_document_delete(&doc);
+			yaml_parser_delete(&parser);
+			return ret;
+		}
 	}
 	c.doc = &doc;
 	root = yaml_document_get_root_node(&doc);
@@ -1284,6 +1360,7 @@ int rp_config_parse(const char *name, const unsigned char *buf, size_t len, stru
 	for (unsigned int i = 0; i < c.n_scratch; i++)
 		free(c.scratch[i]);
 	free(c.scratch);
+	free(c.tenant_fences);
 	free(c.top_allow);
 	if (ret) {
 		if (ret == -ENOMEM)

@@ -377,7 +377,162 @@ static void test_geo_and_fence(void)
 	}
 }
 
+/* ---- one document, every fence ---- */
+
+/* A second YAML document ("---") is not silently ignored: its keys would do nothing. */
+static void test_second_document_refused(void)
+{
+	static const char y[] = "malformed: pass\n---\ndeny: [203.0.113.66]\n";
+	struct rp_config c;
+	char err[512] = "";
+	int rc = parse(y, &c, err, sizeof(err));
+
+	CHECK(rc != 0, "a second document was ignored: %u deny entries loaded", c.n_deny);
+	rp_config_free(&c);
+}
+
+/* An unknown region in a fence fails the load (config.md: "an unknown region fails the
+ * load like any other error"), also where no service inherits that fence. */
+static void test_unknown_region_in_unused_fence(void)
+{
+	static const struct bad cases[] = {
+		{ "defaults: { fence: { allow: [europ] } }\n", "t.yaml:1:30: ",
+		  "unknown region 'europ'" },
+		{ "tenants:\n  - name: a\n    fence: { allow: [europ] }\n    services:\n"
+		  "      - { name: s, addresses: [192.0.2.1], fence: { allow: [FR] } }\n",
+		  "t.yaml:3:22: ", "unknown region 'europ'" },
+	};
+
+	expect_errors(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* One document per file: past the first only the end of the stream ("...", comments) may
+ * follow; a second document, even an empty one, is refused at its start. */
+static void test_one_document(void)
+{
+	static const char *const ok[] = {
+		"malformed: pass\n...\n",
+		"malformed: pass\n...\n# the end\n",
+		"---\nmalformed: pass\n",
+		"%YAML 1.1\n---\nmalformed: pass\n",
+	};
+	static const struct bad cases[] = {
+		{ "malformed: pass\n---\ndeny: [203.0.113.66]\n", "t.yaml:2:1: ",
+		  "only one document is allowed" },
+		{ "malformed: pass\n...\n---\nbogons: []\n", "t.yaml:3:1: ",
+		  "only one document is allowed" },
+		{ "---\nmalformed: pass\n---\n", "t.yaml:3:1: ", "only one document is allowed" },
+		{ "malformed: pass\n---\n[\n", "t.yaml:4:1: ", "did not find expected node" },
+	};
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		struct rp_config c;
+		char err[512] = "";
+
+		CHECK(parse(ok[i], &c, err, sizeof(err)) == 0, "case %zu refused: %s", i, err);
+		CHECK_EQ(c.malformed_verdict, RP_V_PASS);
+		rp_config_free(&c);
+	}
+	expect_errors(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* Every fence is resolved, not only those services end up with: the defaults' and each
+ * tenant's, even with no service at all, each error at its own place. */
+static void test_every_fence_resolved(void)
+{
+	static const struct bad cases[] = {
+		{ "tenants:\n  - name: a\n    fence: { allow: [FR, atlantis] }\n", "t.yaml:3:26: ",
+		  "unknown region 'atlantis'" },
+		{ "defaults: { fence: { allow: [uk] } }\ntenants:\n  - name: a\n"
+		  "    fence: { allow: [FR] }\n",
+		  "t.yaml:1:30: ", "unknown region 'uk'" },
+		{ "defaults: { fence: { allow: [unknown], unknown: deny } }\n", "t.yaml:1:30: ",
+		  "fence of defaults lists 'unknown' but says unknown: deny" },
+		{ "tenants:\n  - name: a\n    fence: { allow: [eu, UK] }\n", "t.yaml:3:26: ",
+		  "not an ISO 3166-1 country code" },
+	};
+	struct rp_config c;
+	char err[512] = "";
+
+	expect_errors(cases, sizeof(cases) / sizeof(cases[0]));
+	/* A region defined after the fences that name it is fine everywhere. */
+	CHECK(parse("defaults: { fence: { allow: [near] } }\n"
+		    "tenants:\n  - name: a\n    fence: { allow: [near, US] }\n"
+		    "geo: { regions: { near: [FR, BE] } }\n",
+		    &c, err, sizeof(err)) == 0,
+	      "refused: %s", err);
+	rp_config_free(&c);
+}
+
+/* Numbers are decimal, with nothing strtod or strtol would also take: a share is digits, an
+ * optional fraction, then '%'; a prefix length is digits only. */
+static void test_strict_numbers(void)
+{
+	static const struct {
+		const char *share;
+		unsigned int permille;
+	} shares[] = { { "0%", 0 }, { "0.1%", 1 }, { "2.5%", 25 }, { "100%", 1000 },
+		       { "100.0%", 1000 }, { "07%", 70 } };
+	static const struct bad cases[] = {
+		{ "defaults: { heavy_hitter_share: 1e1% }\n", "t.yaml:1:33: ", "not a share" },
+		{ "defaults: { heavy_hitter_share: 0x10% }\n", "t.yaml:1:33: ", "not a share" },
+		{ "defaults: { heavy_hitter_share: 10.% }\n", "t.yaml:1:33: ", "not a share" },
+		{ "defaults: { heavy_hitter_share: 1.5e-1% }\n", "t.yaml:1:33: ", "not a share" },
+		{ "defaults: { heavy_hitter_share: \"+5%\" }\n", "t.yaml:1:33: ", "not a share" },
+		{ "defaults: { heavy_hitter_share: \"5 %\" }\n", "t.yaml:1:33: ", "not a share" },
+		{ "defaults: { heavy_hitter_share: 1.2.3% }\n", "t.yaml:1:33: ", "not a share" },
+		{ "deny: [\"10.0.0.0/+8\"]\n", "t.yaml:1:8: ", "'10.0.0.0/+8'" },
+		{ "internal:\n  networks: [\"10.0.0.0/ 8\"]\n", "t.yaml:2:14: ", "'10.0.0.0/ 8'" },
+		{ "allow: [\"::/-0\"]\n", "t.yaml:1:9: ", "'::/-0'" },
+	};
+	struct rp_prefix p;
+
+	for (size_t i = 0; i < sizeof(shares) / sizeof(shares[0]); i++) {
+		struct rp_config c;
+		char y[128], err[512] = "";
+
+		snprintf(y, sizeof(y),
+			 "tenants:\n  - name: a\n    services:\n"
+			 "      - { name: s, addresses: [192.0.2.1], heavy_hitter_share: %s }\n",
+			 shares[i].share);
+		if (CHECK(parse(y, &c, err, sizeof(err)) == 0, "'%s' refused: %s", shares[i].share,
+			  err))
+			CHECK_EQ(c.services[0].set.heavy_hitter_permille, shares[i].permille);
+		rp_config_free(&c);
+	}
+	expect_errors(cases, sizeof(cases) / sizeof(cases[0]));
+	CHECK_EQ(rp_prefix_parse("10.0.0.0/8", &p), 0);
+	CHECK_EQ(p.len, 8);
+	CHECK_EQ(rp_prefix_parse("::/0", &p), 0);
+	CHECK_EQ(p.len, 0);
+	CHECK_EQ(rp_prefix_parse("2001:db8::/032", &p), 0);
+	CHECK_EQ(p.len, 32);
+	CHECK_EQ(rp_prefix_parse("10.0.0.0/+8", &p), -22);
+	CHECK_EQ(rp_prefix_parse("10.0.0.0/ 8", &p), -22);
+	CHECK_EQ(rp_prefix_parse("10.0.0.0/8 ", &p), -22);
+	CHECK_EQ(rp_prefix_parse("0.0.0.0/-0", &p), -22);
+	CHECK_EQ(rp_prefix_parse("10.0.0.0/0x8", &p), -22);
+	CHECK_EQ(rp_prefix_parse("10.0.0.0/", &p), -22);
+	CHECK_EQ(rp_prefix_parse("10.0.0.0/99999999999999999999", &p), -22);
+}
+
+/* An interface listed twice is refused at the second mention. */
+static void test_duplicate_interface(void)
+{
+	static const struct bad cases[] = {
+		{ "interfaces: [eth0, eth1, eth0]\n", "t.yaml:1:26: ",
+		  "interface 'eth0' is listed twice" },
+		{ "interfaces:\n  - rp-a\n  - \"rp-a\"\n", "t.yaml:3:5: ", "listed twice" },
+	};
+
+	expect_errors(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 RP_TESTS(RP_T(test_valid), RP_T(test_empty_is_defaults), RP_T(test_errors_name_line_and_column),
 	 RP_T(test_error_keeps_previous), RP_T(test_missing_file), RP_T(test_inheritance),
 	 RP_T(test_top_level_keys), RP_T(test_builtin_defaults), RP_T(test_scalars),
-	 RP_T(test_new_key_errors), RP_T(test_geo_and_fence))
+	 RP_T(test_new_key_errors), RP_T(test_geo_and_fence),
+	 RP_T(test_second_document_refused),
+	 RP_T(test_unknown_region_in_unused_fence), RP_T(test_one_document),
+	 RP_T(test_every_fence_resolved), RP_T(test_strict_numbers),
+	 RP_T(test_duplicate_interface))
