@@ -11,6 +11,8 @@
  *  - expiry of timed deny entries.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,6 +21,7 @@
 
 #include "rempart/abi.h"
 #include "rempart.skel.h"
+#include "config.h"
 #include "control.h"
 #include "log.h"
 #include "policy.h"
@@ -29,9 +32,13 @@
 #define RP_DENY_GC_NS 1000000000ull
 
 struct rp_svc_ctl {
+	char key[2 * RP_CFG_MAX_NAME + 2]; /* "tenant/service" owning this index */
+	bool active; /* a service of the configuration in force has this index */
+	bool ever; /* some service had it since rp_control_open() */
 	uint8_t want; /* level the control plane holds (0: none) */
 	uint64_t until; /* program clock; 0: until changed */
-	uint64_t renewed_to; /* expiry last written */
+	uint64_t renewed_to; /* expiry last written; 0: none in force */
+	bool changed; /* want or until changed since the last write */
 	uint8_t floor; /* the configuration's level floor */
 	uint16_t hh_permille;
 	uint64_t last_packets; /* counter at the previous tick */
@@ -43,12 +50,10 @@ struct rp_control {
 	struct rp_dp *dp;
 	struct rp_deny *deny;
 	struct ring_buffer *ring;
-	unsigned int n_services;
 	uint8_t src_len4, src_len6;
 	uint64_t lease_ns;
 	uint64_t now;
 	uint64_t next_gc;
-	unsigned int hh_denies;
 	uint64_t hh_events;
 	struct rp_svc_ctl svc[RP_MAX_SERVICES];
 };
@@ -59,6 +64,14 @@ uint64_t rp_control_clock_live(void)
 
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* The level a service is at: the one held (until its end), else its floor. */
+static uint8_t level_in_force(const struct rp_svc_ctl *sc, uint64_t now)
+{
+	uint8_t want = sc->want && (!sc->until || now < sc->until) ? sc->want : 0;
+
+	return want > sc->floor ? want : sc->floor;
 }
 
 static int on_heavy_hitter(void *arg, void *data, size_t len)
@@ -75,16 +88,14 @@ static int on_heavy_hitter(void *arg, void *data, size_t len)
 	 * peacetime (a partner's proxy, a busy regular) is no attacker; one that stays heavy
 	 * once the level rises is reported again within an epoch (~134 ms) and denied then.
 	 */
-	if ((c->svc[ev->svc].want > c->svc[ev->svc].floor ? c->svc[ev->svc].want :
-							     c->svc[ev->svc].floor) < RP_LVL_LIMIT)
+	if (level_in_force(&c->svc[ev->svc], c->now) < RP_LVL_LIMIT)
 		return 0;
-	if (c->hh_denies >= RP_HH_MAX_DENIES)
+	if (rp_deny_count_heavy(c->deny) >= RP_HH_MAX_DENIES)
 		return 0;
 	p.family = ev->family;
 	p.len = ev->family == 4 ? c->src_len4 : c->src_len6;
 	memcpy(p.addr, ev->addr, ev->family == 4 ? 4 : 16);
-	if (!rp_deny_add(c->deny, &p, c->now + RP_HH_DENY_NS, RP_DO_HEAVY, ev->svc))
-		c->hh_denies++;
+	rp_deny_add(c->deny, &p, c->now + RP_HH_DENY_NS, RP_DO_HEAVY, ev->svc);
 	return 0;
 }
 
@@ -120,20 +131,95 @@ int rp_control_open(struct rp_control **out, struct rp_dp *dp, const struct rp_c
 	return 0;
 }
 
+static void svc_key(const struct rp_config *cfg, unsigned int i, char *key, size_t len)
+{
+	snprintf(key, len, "%s/%s", cfg->tenants[cfg->services[i].tenant].name,
+		 cfg->services[i].name);
+}
+
+/*
+ * The data plane's index of each service: a service keeps its index across reloads (by
+ * tenant and name), whatever its place in the file, so its held level, heavy-hitter denies,
+ * counters, known clients and sketch cells stay its own. A new service takes an index
+ * no service had since the start, else one free now; only then is an index reused, its
+ * state cleared (known clients and sketch cells cannot be: they are keyed by a hash).
+ */
+static int assign_indices(struct rp_control *c, const struct rp_config *cfg, uint16_t *index)
+{
+	bool taken[RP_MAX_SERVICES] = { false };
+	char key[sizeof(c->svc[0].key)];
+
+	if (cfg->n_services >= RP_MAX_SERVICES)
+		return 0; /* rp_policy_apply() says why */
+	for (unsigned int i = 0; i < cfg->n_services; i++) {
+		index[i] = 0;
+		svc_key(cfg, i, key, sizeof(key));
+		for (unsigned int j = 1; j < RP_MAX_SERVICES; j++)
+			if (c->svc[j].active && !strcmp(c->svc[j].key, key)) {
+				index[i] = j;
+				taken[j] = true;
+				break;
+			}
+	}
+	for (unsigned int i = 0; i < cfg->n_services; i++) {
+		for (int pass = 0; pass < 3 && !index[i]; pass++)
+			for (unsigned int j = 1; j < RP_MAX_SERVICES && !index[i]; j++) {
+				if (taken[j] || (pass == 0 && c->svc[j].ever) ||
+				    (pass == 1 && c->svc[j].active))
+					continue;
+				index[i] = j;
+				taken[j] = true;
+			}
+		if (!index[i])
+			return -E2BIG;
+	}
+	return 0;
+}
+
+/* Index j changes owner or goes unused: nothing of the previous service stays on it. */
+static int svc_clear(struct rp_control *c, unsigned int j)
+{
+	struct rp_svc_ctl *sc = &c->svc[j];
+	int fd = bpf_map__fd(c->dp->skel->maps.rp_counters);
+	uint32_t key = j;
+	int err;
+
+	sc->want = 0;
+	sc->until = 0;
+	sc->changed = true; /* renew_levels() ends a lease in force */
+	sc->hh_permille = 0;
+	sc->floor = 0;
+	sc->last_packets = sc->last_t = sc->pps = 0;
+	memset(c->dp->percpu, 0, sizeof(*c->dp->percpu) * c->dp->ncpus);
+	if (bpf_map_update_elem(fd, &key, c->dp->percpu, BPF_ANY))
+		return -errno;
+	err = rp_deny_drop_service(c->deny, j);
+	return err;
+}
+
 int rp_control_reload(struct rp_control *c, const struct rp_config *cfg, uint64_t now_ns)
 {
-	char err[512] = "";
+	uint16_t index[RP_MAX_SERVICES] = { 0 };
+	bool now_active[RP_MAX_SERVICES] = { false };
+	char err[512] = "", key[sizeof(c->svc[0].key)];
 	int ret;
 
 	c->now = now_ns;
-	ret = rp_dp_apply_config(c->dp, cfg);
-	if (ret)
-		return ret;
-	ret = rp_policy_apply(c->dp, cfg, err, sizeof(err));
+	/* Everything a configuration can get wrong is found before anything changes: the
+	 * deny list's fit, then the policy, compiled into the slot not in force and flipped
+	 * last. Only then the direction data and knobs, and the deny list. */
+	ret = assign_indices(c, cfg, index);
+	if (!ret)
+		ret = rp_deny_check_config(c->deny, cfg, err, sizeof(err));
+	if (!ret)
+		ret = rp_policy_apply(c->dp, cfg, index, err, sizeof(err));
 	if (ret) {
 		rp_err("policy not applied: %s", err[0] ? err : strerror(-ret));
 		return ret;
 	}
+	ret = rp_dp_apply_config(c->dp, cfg);
+	if (ret)
+		return ret;
 	ret = rp_deny_sync_config(c->deny, cfg);
 	if (ret) {
 		rp_err("deny list not applied: %s", strerror(-ret));
@@ -141,24 +227,43 @@ int rp_control_reload(struct rp_control *c, const struct rp_config *cfg, uint64_
 	}
 	c->src_len4 = cfg->source_v4 ? cfg->source_v4 : 32;
 	c->src_len6 = cfg->source_v6 ? cfg->source_v6 : 64;
-	c->n_services = cfg->n_services;
 	c->lease_ns = cfg->level_lease_ns ? cfg->level_lease_ns : 5000000000ull;
+	for (unsigned int i = 0; i < cfg->n_services; i++)
+		now_active[index[i]] = true;
+	/* Indices whose service went away, or that a new service takes over. */
+	for (unsigned int j = 1; j < RP_MAX_SERVICES; j++)
+		if (c->svc[j].active && !now_active[j] && (ret = svc_clear(c, j)))
+			return ret;
 	for (unsigned int i = 0; i < cfg->n_services; i++) {
-		c->svc[i + 1].hh_permille = cfg->services[i].set.heavy_hitter_permille;
-		c->svc[i + 1].floor = cfg->services[i].set.level_floor;
+		struct rp_svc_ctl *sc = &c->svc[index[i]];
+
+		svc_key(cfg, i, key, sizeof(key));
+		if (sc->ever && strcmp(sc->key, key) && !sc->active && (ret = svc_clear(c, index[i])))
+			return ret;
+		if (c->svc[index[i]].active && !strcmp(sc->key, key)) {
+		} else if (index[i] != i + 1 || c->svc[index[i]].ever) {
+			rp_info("service %s is number %u (rempart stats --service)", key, index[i]);
+		}
+		snprintf(sc->key, sizeof(sc->key), "%s", key);
+		sc->hh_permille = cfg->services[i].set.heavy_hitter_permille;
+		sc->floor = cfg->services[i].set.level_floor;
+	}
+	for (unsigned int j = 1; j < RP_MAX_SERVICES; j++) {
+		c->svc[j].active = now_active[j];
+		c->svc[j].ever |= now_active[j];
 	}
 	return 0;
 }
 
 int rp_control_set_level(struct rp_control *c, unsigned int svc, uint8_t level, uint64_t until)
 {
-	if (svc == 0 || svc > c->n_services || level > RP_LVL_SHIELD)
+	if (svc == 0 || svc >= RP_MAX_SERVICES || !c->svc[svc].active || level > RP_LVL_SHIELD)
 		return -EINVAL;
 	if (c->svc[svc].want == level && c->svc[svc].until == until)
 		return 0;
 	c->svc[svc].want = level;
 	c->svc[svc].until = until;
-	c->svc[svc].renewed_to = 0;
+	c->svc[svc].changed = true;
 	return 0;
 }
 
@@ -167,14 +272,27 @@ static int renew_levels(struct rp_control *c)
 {
 	int fd = bpf_map__fd(c->dp->skel->maps.rp_levels);
 
-	for (unsigned int s = 1; s <= c->n_services; s++) {
+	for (unsigned int s = 1; s < RP_MAX_SERVICES; s++) {
 		struct rp_svc_ctl *sc = &c->svc[s];
 		struct rp_level_val v = {};
 		uint32_t key = s;
 
+		if (!sc->active && !sc->renewed_to)
+			continue;
+
 		if (sc->want && sc->until && c->now >= sc->until)
-			sc->want = 0; /* the hold ended: stop renewing, the lease runs out */
-		if (!sc->want || sc->renewed_to > c->now + c->lease_ns / 2)
+			sc->want = 0; /* the hold ended (its lease ended with it) */
+		if (!sc->want) {
+			/* Released: the lease written goes now, not when it would have run out,
+			 * so the floor is in force from the next frame. */
+			if (sc->renewed_to > c->now &&
+			    bpf_map_update_elem(fd, &key, &v, BPF_ANY))
+				return -errno;
+			sc->renewed_to = 0;
+			sc->changed = false;
+			continue;
+		}
+		if (!sc->changed && sc->renewed_to > c->now + c->lease_ns / 2)
 			continue;
 		v.level = sc->want;
 		v.expires = c->now + c->lease_ns;
@@ -183,6 +301,7 @@ static int renew_levels(struct rp_control *c)
 		if (bpf_map_update_elem(fd, &key, &v, BPF_ANY))
 			return -errno;
 		sc->renewed_to = v.expires;
+		sc->changed = false;
 	}
 	return 0;
 }
@@ -193,13 +312,16 @@ static int update_rates(struct rp_control *c)
 	int fd = bpf_map__fd(c->dp->skel->maps.rp_hh);
 	struct rp_svc_counters sum;
 
-	for (unsigned int s = 1; s <= c->n_services; s++) {
+	for (unsigned int s = 1; s < RP_MAX_SERVICES; s++) {
 		struct rp_svc_ctl *sc = &c->svc[s];
 		struct rp_hh_val v = {};
 		uint64_t pkts, dt;
 		uint32_t key = s;
-		int err = rp_dp_read_counters(c->dp, s, &sum);
+		int err;
 
+		if (!sc->active)
+			continue;
+		err = rp_dp_read_counters(c->dp, s, &sum);
 		if (err)
 			return err;
 		pkts = sum.dir[RP_DIR_IN].packets;
@@ -234,10 +356,8 @@ int rp_control_tick(struct rp_control *c, uint64_t now_ns)
 	if (!err)
 		err = renew_levels(c);
 	if (!err && c->now >= c->next_gc) {
-		unsigned int n = rp_deny_expire(c->deny, c->now);
-
+		rp_deny_expire(c->deny, c->now);
 		c->next_gc = c->now + RP_DENY_GC_NS;
-		c->hh_denies = c->hh_denies > n ? c->hh_denies - n : 0;
 	}
 	return err;
 }

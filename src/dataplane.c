@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -346,6 +347,67 @@ void rp_dp_close(struct rp_dp *dp)
 	dp->geo_path = NULL;
 }
 
+/* Does the configuration list this key of the upstream-MAC set or a local-space trie? */
+static bool cfg_has_key(const struct rp_config *cfg, int which, const void *key)
+{
+	if (which == 0) {
+		const struct rp_mac_key *k = key;
+
+		for (unsigned int i = 0; i < cfg->n_upstream_macs; i++)
+			if (!memcmp(k->addr, cfg->upstream_macs[i], 6))
+				return true;
+		return false;
+	}
+	for (unsigned int i = 0; i < cfg->n_local; i++) {
+		const struct rp_prefix *p = &cfg->local[i];
+
+		if (which == 4 && p->family == 4) {
+			const struct rp_lpm_v4 *k = key;
+
+			if (k->prefixlen == p->len && !memcmp(&k->addr, p->addr, 4))
+				return true;
+		} else if (which == 6 && p->family == 6) {
+			const struct rp_lpm_v6 *k = key;
+
+			if (k->prefixlen == p->len && !memcmp(k->addr, p->addr, 16))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Remove what a previous configuration put in the map and this one does not list. */
+static int map_prune(int fd, size_t ksize, const struct rp_config *cfg, int which)
+{
+	unsigned char key[sizeof(struct rp_lpm_v6)], next[sizeof(struct rp_lpm_v6)];
+	unsigned char *stale = NULL;
+	size_t n = 0, cap = 0;
+	void *prev = NULL;
+	int err = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, ksize);
+		prev = key;
+		if (cfg_has_key(cfg, which, key))
+			continue;
+		if (n == cap) {
+			unsigned char *grown = realloc(stale, (cap = cap ? cap * 2 : 16) * ksize);
+
+			if (!grown) {
+				free(stale);
+				return -ENOMEM;
+			}
+			stale = grown;
+		}
+		memcpy(stale + n++ * ksize, key, ksize);
+	}
+	for (size_t i = 0; i < n && !err; i++)
+		if (bpf_map_delete_elem(fd, stale + i * ksize) && errno != ENOENT)
+			err = -errno;
+	free(stale);
+	return err;
+}
+
 int rp_dp_apply_config(struct rp_dp *dp, const struct rp_config *cfg)
 {
 	int fd, err;
@@ -386,7 +448,19 @@ int rp_dp_apply_config(struct rp_dp *dp, const struct rp_config *cfg)
 	}
 	dp->skel->data->rp_knobs.malformed_verdict = cfg->malformed_verdict;
 	dp->skel->data->rp_knobs.have_upstream_macs = cfg->n_upstream_macs > 0;
-	return 0;
+	/* The new entries are in; now the ones this configuration no longer lists go. */
+	err = map_prune(bpf_map__fd(dp->skel->maps.rp_upstream_macs), sizeof(struct rp_mac_key),
+			cfg, 0);
+	if (!err)
+		err = map_prune(bpf_map__fd(dp->skel->maps.rp_local_v4), sizeof(struct rp_lpm_v4),
+				cfg, 4);
+	if (!err)
+		err = map_prune(bpf_map__fd(dp->skel->maps.rp_local_v6), sizeof(struct rp_lpm_v6),
+				cfg, 6);
+	if (err)
+		rp_err("cannot remove the previous configuration's direction data: %s",
+		       strerror(-err));
+	return err;
 }
 
 int rp_counters_sum(int fd, int ncpus, struct rp_svc_counters *percpu, uint32_t service,

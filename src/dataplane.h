@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "rempart/abi.h"
 #include "rempart/policy.h"
@@ -25,6 +26,8 @@ struct rp_dp {
 	struct rp_svc_counters *percpu; /* ncpus values, the lookup buffer */
 	/* The country dataset in the geo tables (policy.c loads it for the fences). */
 	char *geo_path; /* NULL: none loaded */
+	struct stat geo_st; /* the file as it was when loaded: a reload reads it again if it
+			     * changed (replaced, or rewritten in place) */
 	char geo_name[64];
 	char geo_date[32];
 };

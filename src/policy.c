@@ -66,6 +66,7 @@ static bool pfx_equal(const struct rp_prefix *a, const struct rp_prefix *b)
 /* Everything one reload writes, gathered before any map is touched. */
 struct rp_build {
 	struct rp_dp *dp;
+	const uint16_t *index; /* the data plane's index of each service; NULL: position + 1 */
 	uint32_t slot;
 	uint64_t c16[2][RP_C16_ELEMS]; /* per family */
 	struct rp_glob glob;
@@ -329,10 +330,16 @@ static uint64_t src_leak(uint32_t pps)
 	return (uint64_t)((double)pps * (1 << RP_SKETCH_UNIT_SHIFT) / 1e9 * 1024 * 65536);
 }
 
+/* The data plane's index of configuration service i (rp_policy_apply()). */
+static unsigned int svc_index(const struct rp_build *b, unsigned int i)
+{
+	return b->index ? b->index[i] : i + 1;
+}
+
 static void build_service(struct rp_build *b, const struct rp_config *cfg, unsigned int i)
 {
 	const struct rp_service_cfg *s = &cfg->services[i];
-	struct rp_svc_policy *sp = &b->svcs[i + 1];
+	struct rp_svc_policy *sp = &b->svcs[svc_index(b, i)];
 	uint32_t burst = s->set.source_limit.burst ? s->set.source_limit.burst : 1;
 
 	sp->in_use = 1;
@@ -377,8 +384,20 @@ static int build_geo(struct rp_build *b, const struct rp_config *cfg)
 	struct rp_dp *dp = b->dp;
 	int ret;
 
-	if (!b->n_fenced || (dp->geo_path && !strcmp(dp->geo_path, path)))
+	struct stat st_now;
+
+	if (!b->n_fenced)
 		return 0;
+	/* The same file, unchanged since it was loaded: nothing to do. A file rewritten in
+	 * place (the usual refresh, then SIGHUP) or replaced is read again. */
+	if (dp->geo_path && !strcmp(dp->geo_path, path) && !stat(path, &st_now) &&
+	    st_now.st_dev == dp->geo_st.st_dev && st_now.st_ino == dp->geo_st.st_ino &&
+	    st_now.st_size == dp->geo_st.st_size &&
+	    st_now.st_mtim.tv_sec == dp->geo_st.st_mtim.tv_sec &&
+	    st_now.st_mtim.tv_nsec == dp->geo_st.st_mtim.tv_nsec)
+		return 0;
+	if (stat(path, &st_now))
+		memset(&st_now, 0, sizeof(st_now));
 	ret = rp_geo_load(&db, path, b->err, b->errlen);
 	if (ret)
 		return ret;
@@ -389,6 +408,7 @@ static int build_geo(struct rp_build *b, const struct rp_config *cfg)
 	} else {
 		free(dp->geo_path);
 		dp->geo_path = strdup(path);
+		dp->geo_st = st_now;
 		snprintf(dp->geo_name, sizeof(dp->geo_name), "%s", db.name);
 		snprintf(dp->geo_date, sizeof(dp->geo_date), "%s", db.date);
 		rp_info("geo: %s (%s, %s) loaded: %zu IPv4 and %zu IPv6 ranges, %zu KiB of tables in %.0f ms",
@@ -448,8 +468,9 @@ static int build_sites(struct rp_build *b, const struct rp_config *cfg)
 						    !pfx_contains(p, &sites[j]))
 							continue;
 						if (!v.site.svc)
-							v.site.svc = i + 1;
-						err = put_portspecs(b, j, i + 1, s, &count, &l);
+							v.site.svc = svc_index(b, i);
+						err = put_portspecs(b, j, svc_index(b, i), s, &count,
+								    &l);
 					}
 				}
 		if (!err)
@@ -481,7 +502,7 @@ static int build_lists(struct rp_build *b, const struct rp_config *cfg)
 		for (unsigned int a = 0; a < s->n_allow; a++) {
 			union rp_pfx_val v = {};
 
-			err = put_pfx(b, &s->allow[a], RP_PK_ALLOW, i + 1, &v);
+			err = put_pfx(b, &s->allow[a], RP_PK_ALLOW, svc_index(b, i), &v);
 			if (err)
 				return err;
 			mark_c16(b, &s->allow[a], 0, RP_C16_ALLOW_SUB);
@@ -492,7 +513,7 @@ static int build_lists(struct rp_build *b, const struct rp_config *cfg)
 			if (ps->proto != IPPROTO_UDP)
 				continue;
 			for (uint32_t port = ps->lo; port <= ps->hi; port++) {
-				uint32_t k[4] = { i + 1, port, 0, 0 };
+				uint32_t k[4] = { svc_index(b, i), port, 0, 0 };
 				union rp_pfx_val v = { .present = 1 };
 
 				err = ptab_put(b, k, RP_PT_USES | RP_PT_USED, 0, &v, true);
@@ -525,7 +546,8 @@ static int build_lists(struct rp_build *b, const struct rp_config *cfg)
 	return 0;
 }
 
-int rp_policy_apply(struct rp_dp *dp, const struct rp_config *cfg, char *err, size_t errlen)
+int rp_policy_apply(struct rp_dp *dp, const struct rp_config *cfg, const uint16_t *index,
+		    char *err, size_t errlen)
 {
 	struct rempart *skel = dp->skel;
 	struct rp_build *b;
@@ -538,6 +560,7 @@ int rp_policy_apply(struct rp_dp *dp, const struct rp_config *cfg, char *err, si
 	if (!b)
 		return -ENOMEM;
 	b->dp = dp;
+	b->index = index;
 	b->slot = !(skel->data->rp_knobs.policy_slot & 1);
 	b->err = err;
 	b->errlen = errlen;
@@ -610,6 +633,7 @@ struct rp_deny {
 	struct rp_dp *dp;
 	void *root; /* tsearch tree of struct rp_deny_entry */
 	unsigned int n;
+	unsigned int n_heavy; /* of them, heavy-hitter entries */
 	/* The /24 map's reference counts: entries covering each IPv4 /24 whole and for good
 	 * (RP_DENY24_FULL), and other entries touching it (RP_DENY24_PART). */
 	uint16_t *full24, *part24;
@@ -689,6 +713,11 @@ void rp_deny_free(struct rp_deny *d)
 unsigned int rp_deny_count(const struct rp_deny *d)
 {
 	return d->n;
+}
+
+unsigned int rp_deny_count_heavy(const struct rp_deny *d)
+{
+	return d->n_heavy;
 }
 
 /* Publish the prefix-length lists (longest first) into the program's .data. */
@@ -840,17 +869,33 @@ static int deny_add(struct rp_deny *d, const struct rp_prefix *p, uint64_t expir
 	if (*slot != e) {
 		struct rp_deny_entry old;
 
-		/* Already listed: refresh it. A config entry is never downgraded to a timed one. */
+		/*
+		 * Already listed: refresh it. Origins rank config > operator > heavy hitter, and
+		 * an entry is never downgraded: a heavy-hitter report leaves an operator's or the
+		 * configuration's entry as it is, and an operator's block a configured one. A
+		 * configured prefix is marked with this sync's generation whatever it was, so
+		 * the sync keeps it. A heavy-hitter report for another service than the entry's
+		 * binds it to every service: each service's deny must keep applying.
+		 */
 		free(e);
 		e = *slot;
-		if (e->origin == RP_DO_CONFIG && origin == RP_DO_CONFIG)
+		if (origin == RP_DO_CONFIG)
 			e->gen = gen;
 		if (e->origin == RP_DO_CONFIG && origin != RP_DO_CONFIG)
 			return 0;
+		if (e->origin == RP_DO_OPERATOR && origin == RP_DO_HEAVY)
+			return 0;
 		old = *e;
+		if (e->origin == RP_DO_HEAVY && origin == RP_DO_HEAVY) {
+			if (e->svc != svc)
+				svc = 0;
+			if (e->expires > expires)
+				expires = e->expires;
+		}
 		e->expires = expires;
 		e->origin = origin;
 		e->svc = svc;
+		d->n_heavy -= old.origin == RP_DO_HEAVY && origin != RP_DO_HEAVY;
 		err = deny_map_write(d, e, false);
 		if (!err && deny_full(&old) != deny_full(e)) {
 			deny_index(d, e, 1); /* the new way in first, then the old one out */
@@ -877,6 +922,7 @@ static int deny_add(struct rp_deny *d, const struct rp_prefix *p, uint64_t expir
 		return err;
 	}
 	d->n++;
+	d->n_heavy += origin == RP_DO_HEAVY;
 	deny_index(d, e, 1);
 	return 0;
 }
@@ -894,6 +940,7 @@ static int deny_remove(struct rp_deny *d, struct rp_deny_entry *e)
 	/* The map and the lengths first go stale (a wasted probe), never the other way. */
 	deny_index(d, e, -1);
 	err = deny_map_write(d, e, true);
+	d->n_heavy -= e->origin == RP_DO_HEAVY;
 	tdelete(e, &d->root, deny_cmp);
 	free(e);
 	d->n--;
@@ -940,6 +987,20 @@ static void walk_all(struct rp_deny *d)
 	rp_walking = NULL;
 }
 
+int rp_deny_drop_service(struct rp_deny *d, uint16_t svc)
+{
+	int err = 0;
+
+	walk_all(d);
+	for (unsigned int i = 0; i < d->nwalk && !err; i++) {
+		struct rp_deny_entry *e = d->walk[i];
+
+		if (e->origin == RP_DO_HEAVY && e->svc == svc)
+			err = deny_remove(d, e);
+	}
+	return err;
+}
+
 unsigned int rp_deny_expire(struct rp_deny *d, uint64_t now)
 {
 	unsigned int gone = 0;
@@ -952,6 +1013,49 @@ unsigned int rp_deny_expire(struct rp_deny *d, uint64_t now)
 			gone++;
 	}
 	return gone;
+}
+
+/*
+ * Whether the configuration's deny list fits beside the entries that are not the
+ * configuration's (operator blocks, heavy-hitter denies), before anything is changed: the
+ * distinct IPv6 lengths the program probes, and the maps' capacity.
+ */
+int rp_deny_check_config(struct rp_deny *d, const struct rp_config *cfg, char *err,
+			 size_t errlen)
+{
+	bool len6[129] = { false };
+	unsigned int n4 = 0, n6 = 0, distinct = 0;
+
+	walk_all(d);
+	for (unsigned int i = 0; i < d->nwalk; i++) {
+		const struct rp_deny_entry *e = d->walk[i];
+
+		if (e->origin == RP_DO_CONFIG)
+			continue;
+		if (e->p.family == 6)
+			n6++, len6[e->p.len] = true;
+		else
+			n4++;
+	}
+	for (unsigned int i = 0; i < cfg->n_deny; i++) {
+		if (cfg->deny[i].family == 6)
+			n6++, len6[cfg->deny[i].len] = true;
+		else
+			n4++;
+	}
+	for (int l = 0; l <= 128; l++)
+		distinct += len6[l];
+	if (distinct > RP_MAX_LENS)
+		return perr(err, errlen,
+			    "deny: %u distinct IPv6 prefix lengths (with the operator's and "
+			    "heavy-hitter entries); the data plane probes at most %d",
+			    distinct, RP_MAX_LENS);
+	if (n4 > RP_MAX_DENY || n6 > 65536)
+		return perr(err, errlen,
+			    "deny: %u IPv4 and %u IPv6 entries (with the operator's and heavy-hitter "
+			    "entries); the data plane holds %d and 65536",
+			    n4, n6, RP_MAX_DENY);
+	return 0;
 }
 
 int rp_deny_sync_config(struct rp_deny *d, const struct rp_config *cfg)

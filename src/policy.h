@@ -13,10 +13,12 @@
 #include "dataplane.h"
 
 /*
- * Build cfg into the inactive slot, then flip. Returns 0, or -errno with a message in err
- * (the slot in force is untouched on failure).
+ * Build cfg into the inactive slot, then flip. index[i] is the data plane's index of
+ * cfg->services[i] (1 to RP_MAX_SERVICES - 1; NULL: i + 1). Returns 0, or -errno with a
+ * message in err (the slot in force is untouched on failure).
  */
-int rp_policy_apply(struct rp_dp *dp, const struct rp_config *cfg, char *err, size_t errlen);
+int rp_policy_apply(struct rp_dp *dp, const struct rp_config *cfg, const uint16_t *index,
+		    char *err, size_t errlen);
 
 /* The deny list: the BPF hashes, the /24 bitmap and the prefix-length lists, kept in step.
  * expires is on the program's clock (0: never); origin enum rp_deny_origin. */
@@ -31,6 +33,11 @@ unsigned int rp_deny_expire(struct rp_deny *d, uint64_t now);
 /* Make the configuration's entries exactly cfg->deny (others untouched). */
 int rp_deny_sync_config(struct rp_deny *d, const struct rp_config *cfg);
 unsigned int rp_deny_count(const struct rp_deny *d);
+unsigned int rp_deny_count_heavy(const struct rp_deny *d);
+/* Remove the heavy-hitter entries bound to service svc. */
+int rp_deny_drop_service(struct rp_deny *d, uint16_t svc);
+int rp_deny_check_config(struct rp_deny *d, const struct rp_config *cfg, char *err,
+			 size_t errlen);
 /* Rewrite the whole /24 map from the entries held here: after adopting pinned maps, whose
  * map may still carry bits of entries that are gone. */
 void rp_deny_publish_bits(struct rp_deny *d);

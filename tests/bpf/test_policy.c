@@ -6,6 +6,7 @@
  * shield, known-client learning, the fragment table, heavy-hitter denies, level lapse.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <linux/bpf.h>
@@ -1051,6 +1052,346 @@ static void test_live_multibuffer_lengths(void)
 	      " bytes, want 1 and %zu", pkts, bytes, f.n);
 }
 
+/* ---- the control plane: reloads, levels, deny-list origins, datasets ---- */
+
+/* Parse yaml into *cfg; false (and a failed check) when it does not parse. */
+static bool parse_cfg(const char *yaml, struct rp_config *cfg)
+{
+	char err[512];
+
+	rp_config_defaults(cfg);
+	return CHECK(!rp_config_parse("n.yaml", (const unsigned char *)yaml, strlen(yaml), cfg, err,
+				      sizeof(err)),
+		     "%s", err);
+}
+
+/*
+ * A source already denied for a while (a heavy hitter, or an operator's timed block) that
+ * the operator then writes into the configuration's `deny:` and reloads must be denied for
+ * good: "static deny list, every service, every level; never expires".
+ */
+static void test_config_deny_over_timed_entry(void)
+{
+	static const char next[] = "deny: [93.184.216.34]\n"
+				   "bogons: []\n"
+				   "tenants:\n"
+				   "  - name: t\n"
+				   "    services:\n"
+				   "      - { name: web, addresses: [192.0.2.10], ports: [tcp/443] }\n";
+	struct rp_config cfg;
+	struct rp_prefix p;
+	struct fb f;
+
+	LOAD(base_yaml);
+	CHECK_EQ(rp_prefix_parse("93.184.216.34", &p), 0);
+	CHECK_EQ(rp_deny_add(rp_control_deny(ctl), &p, T0 + 60 * SEC, RP_DO_HEAVY, WEB), 0);
+	if (!parse_cfg(next, &cfg))
+		return;
+	CHECK_EQ(rp_control_reload(ctl, &cfg, T0 + SEC), 0);
+	rp_config_free(&cfg);
+	tcp(&f, "93.184.216.34", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("configured deny after reload", run(&f, T0 + 2 * SEC, RP_DIR_IN), RP_V_DROP,
+	       RP_R_deny, WEB);
+	CHECK_EQ(rp_control_tick(ctl, T0 + 120 * SEC), 0);
+	expect("configured deny, two minutes on", run(&f, T0 + 120 * SEC, RP_DIR_IN), RP_V_DROP,
+	       RP_R_deny, WEB);
+}
+
+/* A reload whose policy cannot be applied leaves the configuration in force whole
+ * (run.md: "if the policy cannot be applied ... the slot in force is untouched"): here the
+ * file turns malformed frames to pass and has 17 distinct allow-list prefix lengths. */
+static void test_failed_reload_keeps_malformed_verdict(void)
+{
+	char yaml[2048];
+	size_t len = 0;
+	struct rp_config cfg;
+	struct fb f;
+
+	LOAD(base_yaml);
+	len += snprintf(yaml + len, sizeof(yaml) - len,
+			"malformed: pass\nbogons: []\ntenants:\n  - name: t\n    services:\n"
+			"      - name: web\n        addresses: [192.0.2.10]\n"
+			"        ports: [tcp/443]\n        allow:\n");
+	for (int l = 8; l <= 24; l++) /* 17 distinct lengths */
+		len += snprintf(yaml + len, sizeof(yaml) - len, "          - 100.0.0.0/%d\n", l);
+	tcp(&f, "91.198.174.1", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	f.b[f.l3] = 0x44; /* IHL 4: ip4_bad_ihl */
+	expect("malformed before", run(&f, T0, RP_DIR_IN), RP_V_DROP, RP_R_ip4_bad_ihl, 0);
+	if (!parse_cfg(yaml, &cfg))
+		return;
+	CHECK(rp_control_reload(ctl, &cfg, T0 + SEC) != 0, "17 allow lengths were applied");
+	rp_config_free(&cfg);
+	expect("malformed after a failed reload", run(&f, T0 + SEC, RP_DIR_IN), RP_V_DROP,
+	       RP_R_ip4_bad_ihl, 0);
+}
+
+/* A reload that fails on the deny list (17 distinct IPv6 deny prefix lengths; `rempart
+ * check` accepts the file) must leave the policy in force: here it flips it first. */
+static void test_failed_deny_sync_keeps_policy(void)
+{
+	char yaml[2048];
+	size_t len = 0;
+	struct rp_config cfg;
+	struct fb f;
+	int ret;
+
+	LOAD(base_yaml);
+	len += snprintf(yaml + len, sizeof(yaml) - len, "bogons: []\ndeny:\n");
+	for (int l = 32; l < 32 + 17; l++)
+		len += snprintf(yaml + len, sizeof(yaml) - len, "  - \"2001:db8::/%d\"\n", l);
+	len += snprintf(yaml + len, sizeof(yaml) - len,
+			"tenants:\n  - name: t\n    services:\n"
+			"      - { name: web, addresses: [192.0.2.10], ports: [tcp/443] }\n");
+	tcp(&f, "10.1.2.3", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("bogon before", run(&f, T0, RP_DIR_IN), RP_V_DROP, RP_R_bogon, WEB);
+	if (!parse_cfg(yaml, &cfg))
+		return;
+	ret = rp_control_reload(ctl, &cfg, T0 + SEC);
+	rp_config_free(&cfg);
+	CHECK(ret != 0, "17 IPv6 deny lengths were applied");
+	expect("the policy in force after a failed reload", run(&f, T0 + SEC, RP_DIR_IN),
+	       RP_V_DROP, RP_R_bogon, WEB);
+}
+
+/* Levels are state kept across reloads: a service held at shield stays so when a service
+ * is added before it in the file; the new service is not shielded. */
+static void test_level_follows_service_across_reload(void)
+{
+	static const char next[] =
+		"bogons: []\n"
+		"tenants:\n"
+		"  - name: t\n"
+		"    services:\n"
+		"      - { name: api, addresses: [192.0.2.20], ports: [tcp/443] }\n"
+		"      - { name: web, addresses: [192.0.2.10], ports: [tcp/443, tcp/80] }\n";
+	struct rp_config cfg;
+	struct fb f;
+
+	LOAD(base_yaml);
+	hold(WEB, 4, T0);
+	tcp(&f, "91.198.174.4", 40000, "192.0.2.10", 443, SYN, 1, 0, 0);
+	expect("web shielded", run(&f, T0 + SEC / 2, RP_DIR_IN), RP_V_DROP, RP_R_shield, WEB);
+	if (!parse_cfg(next, &cfg))
+		return;
+	CHECK_EQ(rp_control_reload(ctl, &cfg, T0 + SEC), 0);
+	rp_config_free(&cfg);
+	CHECK_EQ(rp_control_tick(ctl, T0 + 2 * SEC), 0);
+	/* web keeps its index (1) though it is now second; api takes one no service had. */
+	tcp(&f, "91.198.174.4", 40000, "192.0.2.20", 443, SYN, 1, 0, 0);
+	expect("api, new, not shielded", run(&f, T0 + 2 * SEC, RP_DIR_IN), RP_V_PASS, RP_R_ok, 4);
+	tcp(&f, "91.198.174.4", 40000, "192.0.2.10", 443, SYN, 1, 0, 0);
+	expect("web still shielded", run(&f, T0 + 2 * SEC, RP_DIR_IN), RP_V_DROP, RP_R_shield, WEB);
+}
+
+/* Releasing a hold (level 0) takes effect like any other change of level (lowering it to
+ * 1 is immediate), not a lease later. */
+static void test_release_is_immediate(void)
+{
+	struct fb f;
+	union rp_record r;
+
+	LOAD(base_yaml);
+	tcp(&f, "91.198.174.4", 40000, "192.0.2.10", 443, SYN, 1, 0, 0);
+	hold(WEB, 4, T0);
+	expect("held", run(&f, T0 + SEC / 2, RP_DIR_IN), RP_V_DROP, RP_R_shield, WEB);
+	hold(WEB, 1, T0 + SEC);
+	r = run(&f, T0 + SEC + 1, RP_DIR_IN);
+	CHECK(r.out.level == 1, "lowered to 1: level %u in force", r.out.level);
+	hold(WEB, 4, T0 + 2 * SEC);
+	hold(WEB, 0, T0 + 3 * SEC);
+	r = run(&f, T0 + 3 * SEC + 1, RP_DIR_IN);
+	CHECK(r.out.level == 0, "released: level %u still in force (%s)", r.out.level,
+	      rp_reason_name(r.out.reason));
+}
+
+/* A source heavy toward two services at level 2 is denied toward both: a report for the
+ * second must not unbind the first's deny. */
+static void test_heavy_deny_two_services(void)
+{
+	struct rp_prefix p;
+	struct fb f;
+
+	LOAD(base_yaml);
+	hold(WEB, 2, T0);
+	hold(DNS, 2, T0);
+	CHECK_EQ(rp_prefix_parse("91.198.175.1", &p), 0);
+	/* What on_heavy_hitter() does with a report for each service. */
+	CHECK_EQ(rp_deny_add(rp_control_deny(ctl), &p, T0 + 60 * SEC, RP_DO_HEAVY, WEB), 0);
+	tcp(&f, "91.198.175.1", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("denied toward web", run(&f, T0 + SEC, RP_DIR_IN), RP_V_DROP, RP_R_deny_heavy, WEB);
+	CHECK_EQ(rp_deny_add(rp_control_deny(ctl), &p, T0 + 60 * SEC, RP_DO_HEAVY, DNS), 0);
+	expect("still denied toward web after a report for dns", run(&f, T0 + SEC, RP_DIR_IN),
+	       RP_V_DROP, RP_R_deny_heavy, WEB);
+}
+
+/* A hold that has ended no longer counts for heavy-hitter reports: a source heavy only
+ * after the hold ended (level 0 in force) is no attacker and gets no deny, so it is not
+ * cut off the moment the level rises again. */
+static void test_no_heavy_deny_after_hold_ended(void)
+{
+	const uint64_t until = T0 + 905 * 1000000ull; /* between two ticks */
+	struct fb f;
+	uint64_t t = T0;
+	union rp_record r;
+	bool seen = false;
+
+	LOAD(base_yaml);
+	CHECK_EQ(rp_control_set_level(ctl, WEB, 2, until), 0);
+	CHECK_EQ(rp_control_tick(ctl, t), 0);
+	for (int tick = 0; tick < 20; tick++) {
+		for (int i = 0; i < 200; i++) {
+			uint64_t ft = t + i * 100000;
+			bool heavy = ft >= until && i % 10;
+			char src[32];
+
+			snprintf(src, sizeof(src), heavy ? "91.198.175.1" : "91.198.176.%d",
+				 2 + i % 20);
+			tcp(&f, src, 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+			r = run(&f, ft, RP_DIR_IN);
+			if (heavy && !seen) {
+				seen = true;
+				CHECK(r.out.level == 0, "level %u in force after the hold", r.out.level);
+			}
+		}
+		t += SEC / 10;
+		CHECK_EQ(rp_control_tick(ctl, t), 0);
+	}
+	CHECK(rp_deny_count(rp_control_deny(ctl)) == 3,
+	      "%u deny entries: a source heavy only at level 0 was denied",
+	      rp_deny_count(rp_control_deny(ctl)));
+	/* The attack starts: the level rises, and the regular is cut off at once. */
+	hold(WEB, 2, t);
+	tcp(&f, "91.198.175.1", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	r = run(&f, t + 1, RP_DIR_IN);
+	CHECK(r.out.reason != RP_R_deny_heavy, "denied at once when the level rose: %s",
+	      rp_reason_name(r.out.reason));
+}
+
+/* A dataset updated in place (same path: the usual way to refresh a GeoIP file) is read
+ * again at the next reload. */
+static void test_dataset_updated_in_place(void)
+{
+	char path[] = "/tmp/rempart-geo-XXXXXX", yaml[1024], err[512];
+	static const char ma[] = "41.140.0.0,41.140.255.255,MA\n";
+	static const char fr[] = "41.140.0.0,41.140.255.255,FR\n";
+	struct rp_config cfg;
+	struct fb f;
+	int fd;
+
+	if (geteuid() != 0)
+		SKIP("loading a BPF program needs root");
+	fd = mkstemp(path);
+	if (!CHECK(fd >= 0, "mkstemp"))
+		return;
+	CHECK(write(fd, ma, sizeof(ma) - 1) == (ssize_t)(sizeof(ma) - 1), "write");
+	close(fd);
+	snprintf(yaml, sizeof(yaml), "geo: { dataset: %s }\n%s", path, fence_yaml);
+	if (!CHECK(load(yaml) == 0, "did not load")) {
+		unlink(path);
+		return;
+	}
+	hold(WEB, 3, T0);
+	tcp(&f, "41.140.1.1", 40000, "192.0.2.10", 443, SYN, 1, 0, 0);
+	expect_cc("Morocco, first dataset", run(&f, T0 + SEC, RP_DIR_IN), RP_V_DROP,
+		  RP_R_geo_fence, WEB, "MA");
+	/* The operator replaces the file (a new release), then reloads. */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(fd >= 0 && write(fd, fr, sizeof(fr) - 1) == (ssize_t)(sizeof(fr) - 1), "rewrite");
+	if (fd >= 0)
+		close(fd);
+	rp_config_defaults(&cfg);
+	CHECK_EQ(rp_config_parse("n.yaml", (const unsigned char *)yaml, strlen(yaml), &cfg, err,
+				 sizeof(err)), 0);
+	CHECK_EQ(rp_control_reload(ctl, &cfg, T0 + 2 * SEC), 0);
+	rp_config_free(&cfg);
+	unlink(path);
+	expect_cc("France, the updated dataset", run(&f, T0 + 2 * SEC, RP_DIR_IN), RP_V_PASS,
+		  RP_R_ok, WEB, "FR");
+}
+
+/* Reload to a configuration of the YAML text; false (and a failure) if it does not load. */
+static bool reload_yaml(const char *yaml, uint64_t t)
+{
+	struct rp_config cfg;
+	int ret;
+
+	if (!parse_cfg(yaml, &cfg))
+		return false;
+	ret = rp_control_reload(ctl, &cfg, t);
+	rp_config_free(&cfg);
+	return CHECK(ret == 0, "reload failed: %d", ret);
+}
+
+/*
+ * The direction data is the configuration's, exactly: a reload that drops an upstream MAC
+ * or an internal network takes it out of the program (they were only ever added).
+ */
+static void test_reload_replaces_direction_data(void)
+{
+	static const char mac[] = "upstream_macs: [\"02:00:00:00:00:01\"]\n"
+				  "internal: { networks: [172.16.0.0/12] }\n"
+				  "tenants: [{ name: t, services: [{ name: web, addresses: [192.0.2.10], "
+				  "ports: [tcp/443] }] }]\n";
+	static const char other_mac[] = "upstream_macs: [\"02:00:00:00:00:09\"]\n"
+					"internal: { networks: [172.16.0.0/12] }\n"
+					"tenants: [{ name: t, services: [{ name: web, "
+					"addresses: [192.0.2.10], ports: [tcp/443] }] }]\n";
+	static const char none[] = "tenants: [{ name: t, services: [{ name: web, "
+				   "addresses: [192.0.2.10], ports: [tcp/443] }] }]\n";
+	union rp_record r;
+	struct fb f;
+
+	LOAD(mac);
+	/* From the upstream router's MAC, an internal source toward the outside. */
+	tcp(&f, "172.16.1.1", 40000, "8.8.8.8", 443, ACK, 1, 1, 0);
+	r = run(&f, T0, RP_DIR_UNKNOWN);
+	CHECK(r.out.dir == RP_DIR_IN && r.out.dir_src == RP_DSRC_MAC,
+	      "from the upstream MAC: dir %u by %u", r.out.dir, r.out.dir_src);
+	if (!reload_yaml(other_mac, T0 + SEC))
+		return;
+	r = run(&f, T0 + SEC, RP_DIR_UNKNOWN);
+	CHECK(r.out.dir == RP_DIR_OUT && r.out.dir_src == RP_DSRC_ADDR,
+	      "the MAC no longer upstream: dir %u by %u, want out by address", r.out.dir,
+	      r.out.dir_src);
+	if (!reload_yaml(none, T0 + 2 * SEC))
+		return;
+	r = run(&f, T0 + 2 * SEC, RP_DIR_UNKNOWN);
+	CHECK(r.out.dir == RP_DIR_IN && r.out.dir_src == RP_DSRC_ADDR,
+	      "172.16/12 no longer internal: dir %u by %u, want in by address", r.out.dir,
+	      r.out.dir_src);
+}
+
+/* A service that goes away takes its number's state with it: its heavy-hitter denies and its
+ * held level; the services that stay keep theirs. */
+static void test_reload_clears_removed_service(void)
+{
+	static const char next[] = "bogons: []\n"
+				   "tenants:\n"
+				   "  - name: t\n"
+				   "    services:\n"
+				   "      - { name: web, addresses: [192.0.2.10], ports: [tcp/443] }\n";
+	struct rp_prefix p, q;
+	union rp_record r;
+	struct fb f;
+
+	LOAD(base_yaml);
+	hold(WEB, 2, T0);
+	hold(DNS, 4, T0);
+	CHECK_EQ(rp_prefix_parse("91.198.175.1", &p), 0);
+	CHECK_EQ(rp_prefix_parse("91.198.175.2", &q), 0);
+	CHECK_EQ(rp_deny_add(rp_control_deny(ctl), &p, T0 + 60 * SEC, RP_DO_HEAVY, DNS), 0);
+	CHECK_EQ(rp_deny_add(rp_control_deny(ctl), &q, T0 + 60 * SEC, RP_DO_HEAVY, WEB), 0);
+	CHECK_EQ(rp_deny_count_heavy(rp_control_deny(ctl)), 2);
+	if (!reload_yaml(next, T0 + SEC))
+		return;
+	CHECK_EQ(rp_control_tick(ctl, T0 + SEC), 0);
+	CHECK_EQ(rp_deny_count_heavy(rp_control_deny(ctl)), 1);
+	CHECK(rp_control_set_level(ctl, DNS, 4, 0) == -EINVAL, "dns's number still takes a level");
+	tcp(&f, "91.198.175.2", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	r = run(&f, T0 + 2 * SEC, RP_DIR_IN);
+	expect("web keeps its deny and level", r, RP_V_DROP, RP_R_deny_heavy, WEB);
+}
+
 RP_TESTS(RP_T(test_always_stages), RP_T(test_allow_ceiling), RP_T(test_deny_expiry_in_capture_time),
 	 RP_T(test_deny_summary), RP_T(test_site_ports),
 	 RP_T(test_scrub_level_1), RP_T(test_limit_level_2),
@@ -1061,4 +1402,12 @@ RP_TESTS(RP_T(test_always_stages), RP_T(test_allow_ceiling), RP_T(test_deny_expi
 	 RP_T(test_heavy_hitter_deny), RP_T(test_ipv6_stages),
 	 RP_T(test_reload_keeps_state_and_swaps_policy), RP_T(test_large_policy_table),
 	 RP_T(test_fence_level_3), RP_T(test_fence_known_client), RP_T(test_fence_bad_dataset),
-	 RP_T(test_live_clock), RP_T(test_live_multibuffer_lengths))
+	 RP_T(test_live_clock), RP_T(test_live_multibuffer_lengths),
+	 RP_T(test_config_deny_over_timed_entry),
+	 RP_T(test_failed_reload_keeps_malformed_verdict),
+	 RP_T(test_failed_deny_sync_keeps_policy),
+	 RP_T(test_level_follows_service_across_reload),
+	 RP_T(test_release_is_immediate), RP_T(test_heavy_deny_two_services),
+	 RP_T(test_no_heavy_deny_after_hold_ended),
+	 RP_T(test_dataset_updated_in_place), RP_T(test_reload_replaces_direction_data),
+	 RP_T(test_reload_clears_removed_service))
