@@ -190,6 +190,10 @@ struct rp_facts {
 	__u8 verdict;
 	__u16 reason; /* the final reason, parse_reason's included */
 	__u16 segs; /* frames this buffer stands for (rp_input.segs) */
+	/* scratch: the deny probe's heavy-hitter match, kept here rather than in a register
+	 * because the verifier does not track map memory: a register would split its states
+	 * at every probed length (bpf/policy.h, rp_deny_find()) */
+	__u16 deny_heavy;
 };
 
 /* A CPU's state of the live clock (clock.h). */

@@ -176,9 +176,18 @@ __noinline int rp_allow_check(struct rp_facts *f, __u32 slot, __u32 pps, __u32 b
 	return rp_bucket_take(&v->bucket, pps, burst_milli, f->now) ? 1 : 2;
 }
 
-/* A deny entry in force for this source: 0 none, else (origin + 1) | service << 8. The
- * /24 map answers most IPv4 sources with one load (include/rempart/policy.h). */
-static __always_inline int rp_deny_find(int v6, const __u32 *addr, __u64 now)
+/*
+ * The deny list for a source toward svc: 0 no entry applies, RP_R_deny a configuration or
+ * operator entry in force covers it (at any length: they bind every service at every
+ * level), RP_R_deny_heavy none does but a heavy-hitter entry in force binds svc (its
+ * service, or 0: any) and heavy (the level is 2 or more) is set. Every length is probed
+ * until a configuration or operator entry is found: a longer heavy-hitter entry that does
+ * not apply must not hide it; a match of one that applies is noted in *hit (map memory,
+ * so that the verifier does not split its states on it at every length). The /24 map
+ * answers most IPv4 sources with one load (include/rempart/policy.h).
+ */
+static __always_inline int rp_deny_find(int v6, const __u32 *addr, __u64 now, __u32 svc,
+					int heavy, __u16 *hit)
 {
 	struct rp_deny_val *v;
 
@@ -196,43 +205,53 @@ static __always_inline int rp_deny_find(int v6, const __u32 *addr, __u64 now)
 			return 0;
 		bits = (*w >> (((a >> 8) & 31) * 2)) & 3;
 		if (bits & RP_DENY24_FULL)
-			return RP_DO_CONFIG + 1;
+			return RP_R_deny;
 		if (!(bits & RP_DENY24_PART))
 			return 0;
+		*hit = 0;
 		for (__u32 i = 0; i < 33; i++) {
 			if (i >= n)
 				break;
 			k.len = rp_deny_lens.lens4[i];
 			k.addr = bpf_htonl(rp_mask32(a, k.len));
 			v = bpf_map_lookup_elem(&rp_deny4, &k);
-			if (v && (!v->expires || v->expires > now))
-				return (v->origin + 1) | (__u32)v->svc << 8;
+			if (v && (!v->expires || v->expires > now)) {
+				if (v->origin != RP_DO_HEAVY)
+					return RP_R_deny;
+				if (heavy && (!v->svc || v->svc == svc))
+					*hit = RP_R_deny_heavy;
+			}
 		}
-		return 0;
+		return *(volatile __u16 *)hit;
 	}
 	{
 		struct rp_deny6_key k = {};
 		__u32 n = rp_deny_lens.n6;
 
+		*hit = 0;
 		for (__u32 i = 0; i < RP_MAX_LENS; i++) {
 			if (i >= n)
 				break;
 			k.len = rp_deny_lens.lens6[i];
 			rp_mask6(k.addr, addr, k.len);
 			v = bpf_map_lookup_elem(&rp_deny6, &k);
-			if (v && (!v->expires || v->expires > now))
-				return (v->origin + 1) | (__u32)v->svc << 8;
+			if (v && (!v->expires || v->expires > now)) {
+				if (v->origin != RP_DO_HEAVY)
+					return RP_R_deny;
+				if (heavy && (!v->svc || v->svc == svc))
+					*hit = RP_R_deny_heavy;
+			}
 		}
 	}
-	return 0;
+	return *(volatile __u16 *)hit;
 }
 
-/* The deny list: 0 no entry in force, else (origin + 1) | service << 8. */
-static __always_inline int rp_deny_check(struct rp_facts *f)
+/* The deny list (rp_deny_find()): 0, RP_R_deny or RP_R_deny_heavy. */
+static __always_inline int rp_deny_check(struct rp_facts *f, __u32 svc, int heavy)
 {
 	if (!f)
 		return 0;
-	return rp_deny_find(f->p.l3 == RP_L3_IPV6, f->p.saddr, f->now);
+	return rp_deny_find(f->p.l3 == RP_L3_IPV6, f->p.saddr, f->now, svc, heavy, &f->deny_heavy);
 }
 
 /* Impossible in any TCP stack: no flags, SYN with FIN or RST, FIN with RST, and FIN, PSH
@@ -313,19 +332,25 @@ __noinline int rp_hh_report(struct rp_facts *f, __u32 seen)
 }
 
 /*
- * The count-min sketch update for (service, source key): leaks the line's buckets, counts
- * the frame in one cell per row, and says whether the source is over its token bucket. The
- * bucket is only charged for frames that pass it, so a source over its rate still gets its
- * rate through. Reports a heavy-hitter candidate when the decayed count crosses the
- * service's threshold, or on the first frame of each epoch above it: bounded by the ring,
- * sampled by time.
+ * The count-min sketch update for (service, source key): counts the frame in one cell per
+ * row and says whether the source is over its limit, a GCRA per cell at the frame's own
+ * service's rate (docs/policy.md "Per-source state"): interval is T = 1/pps (32.32 fixed
+ * point, 0: no limit) and tol is tau - T, both in units of 2^RP_SK_TAT_SHIFT ns. The key's
+ * theoretical arrival time is the minimum over its rows; it is over when that is more than
+ * tol ahead of now. Only frames that pass it are charged (conservative update: each row's
+ * cell raised to at least max(TAT, now) + T), so a source over its rate still gets its
+ * rate through; when the limit is not armed every frame is charged, the TAT kept at most
+ * tau ahead. Reports a heavy-hitter candidate on its first frame in the line's epoch whose
+ * decayed count is above the service's threshold: bounded by the ring, one per key and
+ * epoch.
  */
-static __always_inline int rp_sketch_update(struct rp_facts *f, __u64 src_leak, __u32 src_burst,
+static __always_inline int rp_sketch_update(struct rp_facts *f, __u64 interval, __u32 tol,
 					    __u32 limit)
 {
-	__u32 unit, ep, idx, min_level = ~0u, min_seen = ~0u, new_epoch = 0, dt, pick[RP_SKETCH_ROWS];
+	__u32 unit, ep, idx, min_seen = ~0u, dt, fine, pick[RP_SKETCH_ROWS], mask;
 	struct rp_sk_line *line;
 	struct rp_hh_val *hh;
+	__s32 min_d = 0x7fffffff;
 	__u64 x;
 	__u32 svc;
 	int over;
@@ -334,6 +359,7 @@ static __always_inline int rp_sketch_update(struct rp_facts *f, __u64 src_leak, 
 		return 0;
 	svc = f->svc;
 	unit = f->now >> RP_SKETCH_UNIT_SHIFT;
+	fine = f->now >> RP_SK_TAT_SHIFT;
 	ep = unit >> RP_SKETCH_EPOCH_SHIFT;
 	x = rp_sketch_hash(f->key, svc, f->p.l3, rp_knobs.hash_seed);
 	idx = rp_sketch_line_of(x);
@@ -343,56 +369,85 @@ static __always_inline int rp_sketch_update(struct rp_facts *f, __u64 src_leak, 
 
 	dt = unit - line->stamp;
 	/* Another CPU may have stamped the line a little ahead of this one's clock (a tick at
-	 * most, clock.h): no time has passed then, not 2^32 units. (A line never stamped, or
-	 * stamped long ago, may be any distance away: it leaks in full below.) */
+	 * most, clock.h): no time has passed then, not 2^32 units. */
 	if (dt && ((__s32)dt > 0 || (__s32)dt < -64)) {
-		__u64 leak;
 		__u32 shift = ep - (line->stamp >> RP_SKETCH_EPOCH_SHIFT);
+		/* A line not restamped for so long (or never) that its cells' times may have
+		 * wrapped: every cell reads as now. */
+		__u32 stale = dt > RP_SK_STALE;
 
-		if (dt > (1u << 20))
-			dt = 1u << 20;
-		leak = (src_leak * dt) >> 16;
-		new_epoch = shift != 0;
 #pragma unroll
 		for (int c = 0; c < 2 * RP_SKETCH_ROWS; c++) {
 			struct rp_cell *cl = &line->cell[c];
 
-			cl->level = cl->level > leak ? cl->level - leak : 0;
+			/* A time in the past means now (the GCRA takes max(TAT, now)): set it
+			 * so, so that no cell falls out of the signed range behind. */
+			if (stale || cl->tat - fine > RP_SK_AHEAD)
+				cl->tat = fine;
 			if (shift)
 				cl->seen = shift >= 32 ? 0 : cl->seen >> shift;
 		}
+		if (shift)
+			line->reported = 0;
 		line->stamp = unit;
 	}
 #pragma unroll
 	for (int r = 0; r < RP_SKETCH_ROWS; r++) {
 		struct rp_cell *cl;
+		__s32 d;
 
 		pick[r] = rp_sketch_cell_of(x, r);
 		cl = &line->cell[pick[r]];
 		cl->seen++;
-		if (cl->level < min_level)
-			min_level = cl->level;
+		d = (__s32)(cl->tat - fine);
+		if (d < min_d)
+			min_d = d;
 		if (cl->seen < min_seen)
 			min_seen = cl->seen;
 	}
+	if (min_d < 0)
+		min_d = 0;
 
-	over = src_leak && min_level + 1024 > src_burst;
-	if (!over || !limit) {
+	over = min_d > (__s32)tol;
+	if (interval && (!over || !limit)) {
+		/* max(TAT, now) + T, T's fraction rounded up or down at random with the
+		 * fraction's odds (stochastic rounding, so the mean is T): the random number is
+		 * a mix of the key's count and hash, as the live clock's low bits do not change
+		 * within a tick. (A regular sequence, the count itself times a constant, is
+		 * not independent of which frames pass: it kept a 50M pps limit at half.) */
+		__u32 frac = (__u32)interval, u = (min_seen ^ (__u32)x) * 0x85ebca6bu;
+		__s32 nd;
+
+		u ^= u >> 13;
+		u *= 0xc2b2ae35u;
+		u ^= u >> 16;
+		nd = (over ? (__s32)tol : min_d) + (__s32)(interval >> 32) +
+		     (__s32)(((__u64)u + frac) >> 32);
+
 #pragma unroll
 		for (int r = 0; r < RP_SKETCH_ROWS; r++) {
 			struct rp_cell *cl = &line->cell[pick[r]];
 
-			/* Conservative update: raise only the rows at the minimum. */
-			if (cl->level == min_level)
-				cl->level += 1024;
+			/* Conservative update: no cell below the key's new time. */
+			if ((__s32)(cl->tat - fine) < nd)
+				cl->tat = fine + nd;
 		}
 	}
 
 	hh = bpf_map_lookup_elem(&rp_hh, &svc);
-	if (hh && hh->seen_threshold && min_seen > hh->seen_threshold &&
-	    (min_seen == hh->seen_threshold + 1 || new_epoch))
-		rp_hh_report(f, min_seen);
-	return over;
+	if (hh && hh->seen_threshold && min_seen > hh->seen_threshold) {
+		/* Once per key and epoch: the key's cells are marked when it is reported, and
+		 * the marks cleared when the line enters a new epoch. */
+		mask = 0;
+#pragma unroll
+		for (int r = 0; r < RP_SKETCH_ROWS; r++)
+			mask |= 1u << pick[r];
+		if ((line->reported & mask) != mask) {
+			line->reported |= mask;
+			rp_hh_report(f, min_seen);
+		}
+	}
+	return interval && over;
 }
 
 /*
@@ -744,17 +799,12 @@ static __always_inline int rp_stages(struct rp_facts *f)
 		}
 	}
 
-	/* 3. Deny list. Heavy-hitter entries bind only their service, from level 2. */
+	/* 3. Deny list. Heavy-hitter entries bind only their service, from level 2; an entry
+	 * of the configuration or an operator wins over them at any length. */
 	if (stages & RP_ST_DENY) {
-		r = rp_deny_check(f);
-		if (r) {
-			__u32 origin = (r & 0xff) - 1, dsvc = (__u32)r >> 8;
-
-			if (origin != RP_DO_HEAVY)
-				return rp_set(f, RP_V_DROP, RP_R_deny);
-			if ((!dsvc || dsvc == svc) && level >= RP_LVL_LIMIT)
-				return rp_set(f, RP_V_DROP, RP_R_deny_heavy);
-		}
+		r = rp_deny_check(f, svc, level >= RP_LVL_LIMIT);
+		if (r)
+			return rp_set(f, RP_V_DROP, r);
 	}
 
 	/* 4. Sanity, always. */
@@ -794,7 +844,7 @@ static __always_inline int rp_stages(struct rp_facts *f)
 	if (stages & RP_ST_SKETCH) {
 		__u32 limit = level >= RP_LVL_LIMIT && (stages & RP_ST_LIMIT);
 
-		if (rp_sketch_update(f, sp->src_leak, sp->src_burst, limit) && limit)
+		if (rp_sketch_update(f, sp->src_interval, sp->src_tol, limit) && limit)
 			return rp_set(f, RP_V_DROP, RP_R_src_rate);
 	}
 

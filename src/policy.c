@@ -324,10 +324,19 @@ static int write_array(int fd, uint32_t first, const void *vals, size_t size, ui
 	return 0;
 }
 
-/* Leak per 2^20 ns in 1/1024 frame, << 16 (bpf/policy.h's sketch). */
-static uint64_t src_leak(uint32_t pps)
+/* The per-source limit's GCRA (bpf/policy.h's sketch): the emission interval 1/pps in units
+ * of 2^RP_SK_TAT_SHIFT ns, 32.32 fixed point (pps > 0), and the tolerance tau - T =
+ * (burst - 1) / pps in those units, at most RP_SK_TOL_MAX. */
+static uint64_t src_interval(uint32_t pps)
 {
-	return (uint64_t)((double)pps * (1 << RP_SKETCH_UNIT_SHIFT) / 1e9 * 1024 * 65536);
+	return (uint64_t)(1e9 / pps / (1 << RP_SK_TAT_SHIFT) * 4294967296.0 + 0.5);
+}
+
+static uint32_t src_tol(uint32_t pps, uint32_t burst)
+{
+	double tol = (double)(burst - 1) * 1e9 / pps / (1 << RP_SK_TAT_SHIFT) + 0.5;
+
+	return tol >= RP_SK_TOL_MAX ? RP_SK_TOL_MAX : (uint32_t)tol;
 }
 
 /* The data plane's index of configuration service i (rp_policy_apply()). */
@@ -357,8 +366,8 @@ static void build_service(struct rp_build *b, const struct rp_config *cfg, unsig
 	if (!s->n_ports)
 		sp->flags |= RP_SF_TCP;
 	if (s->set.source_limit.pps) {
-		sp->src_leak = src_leak(s->set.source_limit.pps);
-		sp->src_burst = burst > (UINT32_MAX >> 10) ? UINT32_MAX : burst << 10;
+		sp->src_interval = src_interval(s->set.source_limit.pps);
+		sp->src_tol = src_tol(s->set.source_limit.pps, burst);
 	}
 	sp->allow_pps = s->set.allow_ceiling.pps;
 	sp->allow_burst_milli = s->set.allow_ceiling.burst > UINT32_MAX / 1000 ?

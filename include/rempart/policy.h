@@ -183,10 +183,12 @@ struct rp_svc_policy {
 	__u8 stages; /* RP_ST_* enabled */
 	__u8 in_use;
 	__u8 fence_idx; /* RP_SF_FENCE: the service's row in rp_geo_counters */
-	/* Per-source token bucket (level >= 2), in the sketch: leak per 2^20 ns, in 1/1024
-	 * frame << 16, and the burst in 1/1024 frame. 0 leak: no limit. */
-	__u64 src_leak;
-	__u32 src_burst;
+	/* Per-source limit (level >= 2), a GCRA in the sketch's cells (RP_SK_TAT_SHIFT):
+	 * the emission interval T = 1/pps in units of 2^RP_SK_TAT_SHIFT ns, 32.32 fixed
+	 * point (0: no limit), and the tolerance tau - T = (burst - 1) T in those units, at
+	 * most RP_SK_TOL_MAX. */
+	__u64 src_interval;
+	__u32 src_tol;
 	/* Allow-list ceiling per entry: frames per second, and the burst in 1/1000 frame. */
 	__u32 allow_pps;
 	__u32 allow_burst_milli;
@@ -282,24 +284,40 @@ RP_ASSERT_SIZE(struct rp_level_val, 16);
 /*
  * Count-min sketch, one cache line per key: a key's hash picks a line, and in each of the
  * RP_SKETCH_ROWS rows of that line one of two cells. A new source therefore costs one cache
- * miss, not one per row. Each cell is a leaky bucket (the per-source token bucket) and a
- * count that halves every 2^(UNIT + EPOCH) ns (heavy hitters); the line's cells share one
- * stamp and are leaked together when the line is touched.
+ * miss, not one per row. Each cell holds the theoretical arrival time of a GCRA (the
+ * per-source limit, charged at the rate of the frame's own service) and a count that
+ * halves every 2^(UNIT + EPOCH) ns (heavy hitters); the line's stamp says when its counts
+ * were last halved and its arrival times last brought up to date.
  */
 #define RP_SKETCH_ROWS 3
 #define RP_SKETCH_BITS 15
 #define RP_SKETCH_LINES (1u << RP_SKETCH_BITS)
-#define RP_SKETCH_UNIT_SHIFT 20 /* time unit 2^20 ns (~1.05 ms) */
+#define RP_SKETCH_UNIT_SHIFT 20 /* the line's stamp: 2^20 ns (~1.05 ms) */
 #define RP_SKETCH_EPOCH_SHIFT 7 /* the seen count halves every 2^7 units (~134 ms) */
+/*
+ * The GCRA's clock: theoretical arrival times in units of 2^10 ns (~1.02 us), 32 bits,
+ * wrapping (2^42 ns, ~73 min), compared as signed differences with the frame's time. A
+ * cell is never more than RP_SK_AHEAD ahead (tau plus one interval), and every time a line
+ * is restamped its cells in the past are set to now, so none is more than RP_SK_STALE line
+ * units behind; a line not restamped for longer is reset whole. Both stay under 2^31.
+ */
+#define RP_SK_TAT_SHIFT 10
+#define RP_SK_TOL_MAX (1u << 30) /* tau - T at most ~1100 s */
+#define RP_SK_AHEAD (RP_SK_TOL_MAX + (1u << 21)) /* tol + one interval (T <= 2^20 at 1 pps) */
+#define RP_SK_STALE (1u << (30 - (RP_SKETCH_UNIT_SHIFT - RP_SK_TAT_SHIFT))) /* line units */
+_Static_assert(RP_SK_AHEAD < (1u << 31) &&
+		       ((__u64)RP_SK_STALE + 64) << (RP_SKETCH_UNIT_SHIFT - RP_SK_TAT_SHIFT) <
+			       (1ull << 31),
+	       "the sketch's arrival times must compare as signed 32-bit differences");
 
 struct rp_cell {
-	__u32 level; /* leaky bucket, 1/1024 frame */
+	__u32 tat; /* theoretical arrival time, 2^RP_SK_TAT_SHIFT ns, wrapping */
 	__u32 seen; /* decayed frame count */
 };
 
 struct rp_sk_line {
 	__u32 stamp; /* program clock >> RP_SKETCH_UNIT_SHIFT, wrapping */
-	__u32 _pad;
+	__u32 reported; /* cells (bit c: cell[c]) of keys reported as heavy in the stamp's epoch */
 	struct rp_cell cell[2 * RP_SKETCH_ROWS + 1]; /* row r: cells 2r and 2r + 1; one spare */
 };
 RP_ASSERT_SIZE(struct rp_sk_line, 64);

@@ -1392,6 +1392,375 @@ static void test_reload_clears_removed_service(void)
 	expect("web keeps its deny and level", r, RP_V_DROP, RP_R_deny_heavy, WEB);
 }
 
+/* ---- review: flaws found in the protection stages ---- */
+
+/*
+ * A deny entry of the operator (timed, so PART in the /24 map) or of the configuration
+ * (IPv6: every entry is probed) is ignored for a source that also has a longer heavy-hitter
+ * entry in force: rp_deny_find() returns the first entry in force, longest first, and the
+ * caller then drops only if a heavy entry binds this service at level >= 2.
+ */
+static void test_deny_shadowed_by_heavy(void)
+{
+	struct rp_prefix op, hh, op6, hh6;
+	struct fb f;
+	uint64_t t = T0 + SEC;
+
+	LOAD(base_yaml);
+	/* The operator blocks a /24 for an hour; a heavy-hitter deny from that /24 at dns. */
+	CHECK_EQ(rp_prefix_parse("93.184.216.0/24", &op), 0);
+	CHECK_EQ(rp_prefix_parse("93.184.216.34/32", &hh), 0);
+	CHECK_EQ(rp_deny_add(rp_control_deny(ctl), &op, T0 + 3600 * SEC, RP_DO_OPERATOR, 0), 0);
+	tcp(&f, "93.184.216.34", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("operator /24 before the heavy entry", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_deny,
+	       WEB);
+	CHECK_EQ(rp_deny_add(rp_control_deny(ctl), &hh, T0 + 60 * SEC, RP_DO_HEAVY, DNS), 0);
+	expect("operator /24 with a heavy /32 for dns inside", run(&f, t, RP_DIR_IN), RP_V_DROP,
+	       RP_R_deny, WEB);
+
+	/* IPv6: a permanent operator /48, and a heavy-hitter /64 inside it bound to dns. */
+	CHECK_EQ(rp_prefix_parse("2001:db8:ffff::/48", &op6), 0);
+	CHECK_EQ(rp_prefix_parse("2001:db8:ffff::/64", &hh6), 0);
+	CHECK_EQ(rp_deny_add(rp_control_deny(ctl), &op6, 0, RP_DO_OPERATOR, 0), 0);
+	fb_eth(&f, 0x86dd);
+	fb_ip6(&f, IPPROTO_TCP); /* 2001:db8:ffff::7 -> 2001:db8::10 */
+	fb_tcp(&f, 5, ACK);
+	fb_fix(&f);
+	expect("IPv6 operator /48", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_deny, WEB);
+	CHECK_EQ(rp_deny_add(rp_control_deny(ctl), &hh6, T0 + 60 * SEC, RP_DO_HEAVY, DNS), 0);
+	expect("IPv6 operator /48 with a heavy /64 for dns inside", run(&f, t, RP_DIR_IN),
+	       RP_V_DROP, RP_R_deny, WEB);
+}
+
+static __u64 sk_hash4(__u32 host_addr, unsigned int svc)
+{
+	__u32 key[4] = { htonl(host_addr), 0, 0, 0 };
+
+	return rp_sketch_hash(key, svc, RP_L3_IPV4, dp.skel->data->rp_knobs.hash_seed);
+}
+
+/* A source toward svc whose sketch line is the line of x and whose cells differ in every
+ * row (so it shares no cell with x's key), searched in 91.0.0.0/8; 0 if none. */
+static __u32 line_mate(__u64 x, unsigned int svc)
+{
+	for (__u32 a = 0x5b000001u; a < 0x5c000000u; a++) {
+		__u64 y = sk_hash4(a, svc);
+		int differ = 0;
+
+		if (rp_sketch_line_of(y) != rp_sketch_line_of(x))
+			continue;
+		for (__u32 r = 0; r < RP_SKETCH_ROWS; r++)
+			differ += rp_sketch_cell_of(x, r) != rp_sketch_cell_of(y, r);
+		if (differ == RP_SKETCH_ROWS)
+			return a;
+	}
+	return 0;
+}
+
+static void addr_str(char *buf, size_t n, __u32 a)
+{
+	snprintf(buf, n, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+/*
+ * The sketch leaks a whole line at the rate of the service of the frame that touches it and
+ * restamps it, so another service's frames on the line take away the leak of web's cells.
+ * Here dns has no per-source limit (source_limit pps 0, "no limit"): a dns client on web
+ * client C's line, sharing none of C's cells, sending 20 frames a second at level 0, keeps
+ * C's bucket full for ever: C, at 0 frames a second for 5 s, is still over its rate.
+ */
+static void test_sketch_leak_other_service(void)
+{
+	static const char yaml[] =
+		"bogons: []\n"
+		"tenants:\n"
+		"  - name: t\n"
+		"    services:\n"
+		"      - { name: web, addresses: [192.0.2.10], ports: [tcp/443],\n"
+		"          source_limit: { pps: 10, burst: 5 } }\n"
+		"      - { name: vpn, addresses: [192.0.2.50], ports: [udp/500] }\n"
+		"      - { name: dns, addresses: [192.0.2.53], ports: [udp/53],\n"
+		"          source_limit: { pps: 0 } }\n";
+	const __u32 c = 0x5bc6ae01u; /* 91.198.174.1 */
+	uint64_t t = T0 + SEC;
+	char cs[32], ds[32];
+	struct fb f;
+	__u32 d;
+
+	LOAD(yaml);
+	d = line_mate(sk_hash4(c, WEB), DNS);
+	if (!CHECK(d != 0, "no line-mate toward dns found"))
+		return;
+	addr_str(cs, sizeof(cs), c);
+	addr_str(ds, sizeof(ds), d);
+	hold(WEB, 2, t);
+	/* C takes its burst of 5 in 5 ms. */
+	tcp(&f, cs, 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	for (int i = 0; i < 6; i++)
+		run(&f, t + i * 1000000, RP_DIR_IN);
+	expect("C over its burst", run(&f, t + 6000000, RP_DIR_IN), RP_V_DROP, RP_R_src_rate, WEB);
+	/* dns traffic from D for 5 s, 20 frames a second. */
+	udp(&f, ds, 40000, "192.0.2.53", 53, 0, 1);
+	for (int i = 1; i <= 100; i++)
+		expect("dns client", run(&f, t + i * (SEC / 20), RP_DIR_IN), RP_V_PASS, RP_R_ok, DNS);
+	CHECK_EQ(rp_control_tick(ctl, t + 5 * SEC), 0); /* keep web's lease */
+	/* 5 s at 10 pps is 50 frames of leak for a burst of 5: C's bucket is empty. */
+	tcp(&f, cs, 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("C after 5 s of silence", run(&f, t + 5 * SEC + SEC / 100, RP_DIR_IN), RP_V_PASS,
+	       RP_R_ok, WEB);
+}
+
+
+/*
+ * The other direction of the same flaw: dns keeps the default source_limit (1000 pps), web
+ * 10 pps. A web source S flooding 1000 frames in one second gets 15 through (its burst of 5
+ * and 10 pps), unless a dns client on its line sends a frame every 10 ms: each leaks S's cells
+ * at dns's rate, and S passes at about 110 pps.
+ */
+static void test_sketch_overleak_other_service(void)
+{
+	static const char yaml[] =
+		"bogons: []\n"
+		"tenants:\n"
+		"  - name: t\n"
+		"    services:\n"
+		"      - { name: web, addresses: [192.0.2.10], ports: [tcp/443],\n"
+		"          source_limit: { pps: 10, burst: 5 } }\n"
+		"      - { name: vpn, addresses: [192.0.2.50], ports: [udp/500] }\n"
+		"      - { name: dns, addresses: [192.0.2.53], ports: [udp/53] }\n";
+	const __u32 sa = 0x5bc6ae01u; /* 91.198.174.1 */
+	uint64_t t = T0 + SEC;
+	unsigned int passed = 0;
+	char ss[32], ds[32];
+	struct fb fs, fd;
+	__u32 d;
+
+	LOAD(yaml);
+	d = line_mate(sk_hash4(sa, WEB), DNS);
+	if (!CHECK(d != 0, "no line-mate toward dns found"))
+		return;
+	addr_str(ss, sizeof(ss), sa);
+	addr_str(ds, sizeof(ds), d);
+	hold(WEB, 2, t);
+	tcp(&fs, ss, 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	udp(&fd, ds, 40000, "192.0.2.53", 53, 0, 1);
+	for (int i = 0; i < 1000; i++) {
+		if (i % 10 == 0)
+			run(&fd, t + i * 1000000ull, RP_DIR_IN);
+		passed += run(&fs, t + i * 1000000ull + 1, RP_DIR_IN).out.verdict == RP_V_PASS;
+	}
+	CHECK(passed <= 16, "a 10 pps, burst 5 source passed %u of 1000 frames in 1 s", passed);
+}
+
+struct hh_count {
+	__u32 key;
+	unsigned int n;
+};
+
+static int hh_cb(void *ctx, void *data, size_t len)
+{
+	struct hh_count *c = ctx;
+	const struct rp_hh_event *ev = data;
+
+	if (len >= sizeof(*ev) && ev->svc == WEB && ev->addr[0] == c->key)
+		c->n++;
+	return 0;
+}
+
+/*
+ * A source above the heavy-hitter threshold is to be reported "on the first frame of each
+ * epoch above it" (docs/policy.md), so that one heavy in peacetime is reported again within
+ * an epoch once the level rises. The epoch is noticed per line, by the first frame that
+ * touches the line in the epoch: when that is another key's frame (one frame per epoch from
+ * a line-mate, sharing none of its cells, of any service), a source whose halved count stays
+ * above the threshold is never reported again.
+ */
+static void test_heavy_hitter_epoch_stolen(void)
+{
+	const __u32 h = 0x5bc6ae01u; /* 91.198.174.1 */
+	const uint64_t epoch = 1ull << (RP_SKETCH_UNIT_SHIFT + RP_SKETCH_EPOCH_SHIFT);
+	struct hh_count cnt = { .key = htonl(h) };
+	struct rp_hh_val thr = { .seen_threshold = 20 };
+	__u32 key = WEB, m;
+	struct ring_buffer *rb;
+	char hs[32], ms[32];
+	unsigned int alone, mated;
+	uint64_t t0 = ((T0 >> (RP_SKETCH_UNIT_SHIFT + RP_SKETCH_EPOCH_SHIFT)) + 8)
+		      << (RP_SKETCH_UNIT_SHIFT + RP_SKETCH_EPOCH_SHIFT);
+	struct fb fh, fm;
+
+	LOAD(base_yaml);
+	m = line_mate(sk_hash4(h, WEB), DNS);
+	if (!CHECK(m != 0, "no line-mate toward dns found"))
+		return;
+	addr_str(hs, sizeof(hs), h);
+	addr_str(ms, sizeof(ms), m);
+	rb = ring_buffer__new(bpf_map__fd(dp.skel->maps.rp_hh_ring), hh_cb, &cnt, NULL);
+	if (!CHECK(rb != NULL, "ring buffer"))
+		return;
+	ring_buffer__consume(rb);
+	cnt.n = 0;
+	CHECK_EQ(bpf_map_update_elem(bpf_map__fd(dp.skel->maps.rp_hh), &key, &thr, BPF_ANY), 0);
+	tcp(&fh, hs, 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	udp(&fm, ms, 40000, "192.0.2.53", 53, 0, 1);
+
+	/* 10 epochs, H alone: 100 frames in the first 10 ms of each. */
+	for (int e = 0; e < 10; e++)
+		for (int k = 0; k < 100; k++)
+			run(&fh, t0 + e * epoch + 2000 + k * 100000ull, RP_DIR_IN);
+	ring_buffer__consume(rb);
+	alone = cnt.n;
+	cnt.n = 0;
+	/* 10 more epochs, the same, but the line-mate's one dns frame opens each epoch. */
+	for (int e = 10; e < 20; e++) {
+		run(&fm, t0 + e * epoch + 1000, RP_DIR_IN);
+		for (int k = 0; k < 100; k++)
+			run(&fh, t0 + e * epoch + 2000 + k * 100000ull, RP_DIR_IN);
+	}
+	ring_buffer__consume(rb);
+	mated = cnt.n;
+	ring_buffer__free(rb);
+	CHECK(alone >= 10, "H alone: %u reports in 10 epochs, want 10 or more", alone);
+	CHECK(mated >= 10, "H with a line-mate opening each epoch: %u reports in 10 epochs, "
+	      "want 10 or more", mated);
+}
+
+/* ---- the sketch's GCRA and the deny probe (dp-fix) ---- */
+
+/* Frames of src toward web:443, n of them dt ns apart from t: how many passed. */
+static unsigned int web_frames(const char *src, uint64_t t, uint64_t dt, unsigned int n)
+{
+	unsigned int passed = 0;
+	struct fb f;
+
+	tcp(&f, src, 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	for (unsigned int i = 0; i < n; i++)
+		passed += run(&f, t + i * dt, RP_DIR_IN).out.verdict == RP_V_PASS;
+	return passed;
+}
+
+/*
+ * The cells' arrival times are 32 bits of 2^10 ns (they wrap every ~73 min): a time far in
+ * the past reads as now, whether its line went untouched (reset whole) or a line-mate kept
+ * touching it (its cells brought up to now at each restamp), and whatever the distance.
+ */
+static void test_sketch_gcra_wrap(void)
+{
+	const __u32 c = 0x5bc6ae01u; /* 91.198.174.1 */
+	uint64_t t = T0 + SEC;
+	char cs[32], ms[32];
+	__u32 m;
+
+	LOAD(base_yaml);
+	m = line_mate(sk_hash4(c, WEB), WEB);
+	if (!CHECK(m != 0, "no line-mate toward web found"))
+		return;
+	addr_str(cs, sizeof(cs), c);
+	addr_str(ms, sizeof(ms), m);
+	/* Burst 5 at 10 pps, then silence; after each silence the burst again. */
+	static const uint64_t silence[] = { 40 * 60 * SEC, 73 * 60 * SEC + 18 * SEC,
+					    2 * 3600 * SEC, 52 * 86400 * SEC + 7 * 3600 * SEC };
+	for (unsigned int k = 0; k < sizeof(silence) / sizeof(silence[0]); k++) {
+		hold(WEB, 2, t);
+		CHECK(web_frames(cs, t, 1000, 20) == 5, "burst after silence %u: not 5 frames", k);
+		t += silence[k];
+	}
+	/* The line-mate (no cell in common) touches the line every minute for 50 min while
+	 * C is silent: C's cells are restamped, never read as far ahead. */
+	hold(WEB, 2, t);
+	CHECK_EQ(web_frames(cs, t, 1000, 20), 5);
+	for (int i = 1; i <= 50; i++)
+		CHECK_EQ(web_frames(ms, t + i * 60 * SEC, 1, 1), 1);
+	t += 51 * 60 * SEC;
+	hold(WEB, 2, t);
+	CHECK_EQ(web_frames(cs, t, 1000, 20), 5);
+}
+
+/*
+ * Under level 2 every frame is charged, but the arrival time stays within tau of now: a
+ * source over its rate in peacetime is at its full burst when the limit arms, not in debt
+ * for every frame it sent.
+ */
+static void test_sketch_gcra_charged_below_level_2(void)
+{
+	uint64_t t = T0 + SEC;
+
+	LOAD(base_yaml);
+	/* 1000 frames in 1 s at level 0: all pass. */
+	CHECK_EQ(web_frames("91.198.174.9", t, SEC / 1000, 1000), 1000);
+	hold(WEB, 2, t + SEC);
+	/* TAT at most now + tau (0.5 s) at the last frame: 0.3 s ahead 200 ms on, within
+	 * tau - T (0.4 s). */
+	CHECK_EQ(web_frames("91.198.174.9", t + SEC + SEC / 5, 1, 1), 1);
+	/* One more fits (0.4 s ahead), then it is over. */
+	CHECK_EQ(web_frames("91.198.174.9", t + SEC + SEC / 5 + 1000, 1000, 10), 1);
+}
+
+/* The interval's fraction is rounded at random: rates the 2^10 ns clock cannot express as a
+ * whole number of units (a third of 10 us, 20 ns) are met within 1 %, as long as the burst
+ * spans a few units (50M pps with a burst of 2, 40 ns, cannot be). */
+static void test_sketch_gcra_rates(void)
+{
+	static const char yaml_fmt[] =
+		"bogons: []\n"
+		"tenants:\n"
+		"  - name: t\n"
+		"    services:\n"
+		"      - { name: web, addresses: [192.0.2.10], ports: [tcp/443],\n"
+		"          source_limit: { pps: %u, burst: %u } }\n";
+	static const struct {
+		unsigned int pps, burst;
+		uint64_t dt;
+		unsigned int n, want;
+	} c[] = {
+		{ 300000, 2, 1000, 10000, 3000 }, /* 1 M/s offered for 10 ms */
+		{ 300000, 30, 1000, 10000, 3030 },
+		{ 50000000, 1000, 10, 200000, 101000 }, /* 100 M/s offered for 2 ms */
+		{ 7, 2, SEC / 100, 1000, 70 }, /* 100/s offered for 10 s */
+	};
+	char yaml[512];
+
+	for (unsigned int k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		uint64_t t = T0 + SEC;
+		unsigned int got;
+
+		snprintf(yaml, sizeof(yaml), yaml_fmt, c[k].pps, c[k].burst);
+		LOAD(yaml);
+		hold(WEB, 2, t);
+		got = web_frames("91.198.174.1", t, c[k].dt, c[k].n / 2);
+		hold(WEB, 2, t + c[k].n / 2 * c[k].dt);
+		got += web_frames("91.198.174.1", t + c[k].n / 2 * c[k].dt, c[k].dt, c[k].n / 2);
+		CHECK(got * 100 >= c[k].want * 99 && got * 100 <= c[k].want * 101 + 300,
+		      "%u pps: %u of %u frames passed, want about %u", c[k].pps, got, c[k].n,
+		      c[k].want);
+	}
+}
+
+/* The deny probe: a configuration or operator entry wins at any length; a heavy-hitter
+ * entry alone drops with its own reason, for its service at level 2 only. */
+static void test_deny_probe_origins(void)
+{
+	struct rp_prefix op, hh;
+	struct fb f;
+	uint64_t t = T0 + SEC;
+
+	LOAD(base_yaml);
+	CHECK_EQ(rp_prefix_parse("93.184.216.34/32", &hh), 0);
+	CHECK_EQ(rp_deny_add(rp_control_deny(ctl), &hh, T0 + 60 * SEC, RP_DO_HEAVY, WEB), 0);
+	tcp(&f, "93.184.216.34", 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
+	expect("heavy entry at level 0", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, WEB);
+	hold(WEB, 2, t);
+	expect("heavy entry at level 2", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_deny_heavy, WEB);
+	CHECK_EQ(rp_prefix_parse("93.184.0.0/16", &op), 0);
+	CHECK_EQ(rp_deny_add(rp_control_deny(ctl), &op, T0 + 3600 * SEC, RP_DO_OPERATOR, 0), 0);
+	expect("operator /16 over the heavy /32", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_deny,
+	       WEB);
+	udp(&f, "93.184.216.34", 40000, "192.0.2.53", 53, 0, 1);
+	expect("operator /16, toward dns", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_deny, DNS);
+	udp(&f, "93.185.0.1", 40000, "192.0.2.53", 53, 0, 1);
+	expect("outside both", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, DNS);
+}
+
 RP_TESTS(RP_T(test_always_stages), RP_T(test_allow_ceiling), RP_T(test_deny_expiry_in_capture_time),
 	 RP_T(test_deny_summary), RP_T(test_site_ports),
 	 RP_T(test_scrub_level_1), RP_T(test_limit_level_2),
@@ -1410,4 +1779,8 @@ RP_TESTS(RP_T(test_always_stages), RP_T(test_allow_ceiling), RP_T(test_deny_expi
 	 RP_T(test_release_is_immediate), RP_T(test_heavy_deny_two_services),
 	 RP_T(test_no_heavy_deny_after_hold_ended),
 	 RP_T(test_dataset_updated_in_place), RP_T(test_reload_replaces_direction_data),
-	 RP_T(test_reload_clears_removed_service))
+	 RP_T(test_reload_clears_removed_service),
+	 RP_T(test_deny_shadowed_by_heavy), RP_T(test_deny_probe_origins),
+	 RP_T(test_sketch_leak_other_service), RP_T(test_sketch_overleak_other_service),
+	 RP_T(test_heavy_hitter_epoch_stolen), RP_T(test_sketch_gcra_wrap),
+	 RP_T(test_sketch_gcra_charged_below_level_2), RP_T(test_sketch_gcra_rates))
