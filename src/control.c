@@ -238,12 +238,11 @@ int rp_control_reload(struct rp_control *c, const struct rp_config *cfg, uint64_
 		struct rp_svc_ctl *sc = &c->svc[index[i]];
 
 		svc_key(cfg, i, key, sizeof(key));
-		if (sc->ever && strcmp(sc->key, key) && !sc->active && (ret = svc_clear(c, index[i])))
+		if (sc->ever && strcmp(sc->key, key) && (ret = svc_clear(c, index[i])))
 			return ret;
-		if (c->svc[index[i]].active && !strcmp(sc->key, key)) {
-		} else if (index[i] != i + 1 || c->svc[index[i]].ever) {
+		/* A number that is not the service's place in the file, or a new owner's. */
+		if (!(sc->active && !strcmp(sc->key, key)) && (index[i] != i + 1 || sc->ever))
 			rp_info("service %s is number %u (rempart stats --service)", key, index[i]);
-		}
 		snprintf(sc->key, sizeof(sc->key), "%s", key);
 		sc->hh_permille = cfg->services[i].set.heavy_hitter_permille;
 		sc->floor = cfg->services[i].set.level_floor;

@@ -1761,6 +1761,68 @@ static void test_deny_probe_origins(void)
 	expect("outside both", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, DNS);
 }
 
+/* n services s0..s(n-1) on 192.0.2.(1+i) tcp/80, plus, if extra, a service "new". */
+static char *many_services(unsigned int n, unsigned int skip, bool extra)
+{
+	size_t cap = 128 + (n + 1) * 96, len = 0;
+	char *y = malloc(cap);
+
+	if (!y)
+		return NULL;
+	len += snprintf(y + len, cap - len, "bogons: []\ntenants:\n  - name: t\n    services:\n");
+	for (unsigned int i = 0; i < n; i++)
+		if (i != skip)
+			len += snprintf(y + len, cap - len,
+					"      - { name: s%u, addresses: [192.0.%u.%u], ports: [tcp/80] }\n",
+					i, 2 + i / 200, 1 + i % 200);
+	if (extra)
+		snprintf(y + len, cap - len,
+			 "      - { name: new, addresses: [192.0.9.1], ports: [tcp/80] }\n");
+	return y;
+}
+
+/*
+ * When every number has been used, a new service takes the number of one that went away,
+ * and none of the old one's state: its held level, its counters.
+ */
+static void test_reused_number_starts_clean(void)
+{
+	const unsigned int n = RP_MAX_SERVICES - 1, gone = 7; /* s7: number 8 */
+	char *first = many_services(n, n, false), *next = many_services(n, gone, true);
+	struct rp_svc_counters sum;
+	union rp_record r;
+	struct fb f;
+
+	if (!CHECK(first && next, "out of memory"))
+		goto out;
+	if (geteuid() != 0) {
+		free(first);
+		free(next);
+		SKIP("loading a BPF program needs root");
+	}
+	if (!CHECK(load(first) == 0, "255 services did not load"))
+		goto out;
+	hold(gone + 1, 4, T0);
+	tcp(&f, "91.198.174.9", 40000, "192.0.2.8", 80, SYN, 1, 0, 0);
+	expect("s7 shielded", run(&f, T0 + 1, RP_DIR_IN), RP_V_DROP, RP_R_shield, gone + 1);
+	if (!reload_yaml(next, T0 + SEC))
+		goto out;
+	CHECK_EQ(rp_control_tick(ctl, T0 + SEC), 0);
+	tcp(&f, "91.198.174.9", 40000, "192.0.9.1", 80, SYN, 1, 0, 0);
+	r = run(&f, T0 + SEC + 1, RP_DIR_IN);
+	CHECK(r.out.service == gone + 1, "the new service took number %u, want %u",
+	      r.out.service, gone + 1);
+	CHECK(r.out.level == 0 && r.out.verdict == RP_V_PASS,
+	      "the new service inherited level %u (%s)", r.out.level,
+	      rp_reason_name(r.out.reason));
+	CHECK_EQ(rp_dp_read_counters(&dp, gone + 1, &sum), 0);
+	CHECK(sum.dir[RP_DIR_IN].packets == 1, "number %u counts %llu frames, want 1 (its own)",
+	      gone + 1, (unsigned long long)sum.dir[RP_DIR_IN].packets);
+out:
+	free(first);
+	free(next);
+}
+
 RP_TESTS(RP_T(test_always_stages), RP_T(test_allow_ceiling), RP_T(test_deny_expiry_in_capture_time),
 	 RP_T(test_deny_summary), RP_T(test_site_ports),
 	 RP_T(test_scrub_level_1), RP_T(test_limit_level_2),
@@ -1779,7 +1841,7 @@ RP_TESTS(RP_T(test_always_stages), RP_T(test_allow_ceiling), RP_T(test_deny_expi
 	 RP_T(test_release_is_immediate), RP_T(test_heavy_deny_two_services),
 	 RP_T(test_no_heavy_deny_after_hold_ended),
 	 RP_T(test_dataset_updated_in_place), RP_T(test_reload_replaces_direction_data),
-	 RP_T(test_reload_clears_removed_service),
+	 RP_T(test_reload_clears_removed_service), RP_T(test_reused_number_starts_clean),
 	 RP_T(test_deny_shadowed_by_heavy), RP_T(test_deny_probe_origins),
 	 RP_T(test_sketch_leak_other_service), RP_T(test_sketch_overleak_other_service),
 	 RP_T(test_heavy_hitter_epoch_stolen), RP_T(test_sketch_gcra_wrap),
