@@ -18,6 +18,7 @@
 #include "config.h"
 #include "file.h"
 #include "rempart/abi.h"
+#include "rempart/policy.h"
 
 #define RP_SEC 1000000000ull
 #define RP_CFG_MAX_ALLOW 65536
@@ -1028,9 +1029,30 @@ static int key_reflection_ports(struct rp_cfg_ctx *c, const yaml_node_t *v, void
 
 static int key_deny(struct rp_cfg_ctx *c, const yaml_node_t *v, void *arg)
 {
+	bool len6[129] = { false };
+	unsigned int distinct = 0, i = 0;
+	yaml_node_item_t *it;
+	int err;
+
 	(void)arg;
-	return get_list(c, v, (void **)&c->cfg->deny, &c->cfg->n_deny, sizeof(struct rp_prefix),
-			RP_CFG_MAX_DENY, item_prefix, "a list of addresses or prefixes");
+	err = get_list(c, v, (void **)&c->cfg->deny, &c->cfg->n_deny, sizeof(struct rp_prefix),
+		       RP_CFG_MAX_DENY, item_prefix, "a list of addresses or prefixes");
+	if (err)
+		return err;
+	/* The data plane probes IPv6 deny entries one length at a time, RP_MAX_LENS at most. */
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++, i++) {
+		const struct rp_prefix *p = &c->cfg->deny[i];
+
+		if (p->family != 6 || len6[p->len])
+			continue;
+		len6[p->len] = true;
+		if (++distinct > RP_MAX_LENS)
+			return cfg_err(c, yaml_document_get_node(c->doc, *it),
+				       "deny: a %uth distinct IPv6 prefix length (/%u) (expected at most %d "
+				       "distinct IPv6 lengths: the data plane probes one per length)",
+				       distinct, p->len, RP_MAX_LENS);
+	}
+	return 0;
 }
 
 static int key_top_allow(struct rp_cfg_ctx *c, const yaml_node_t *v, void *arg)

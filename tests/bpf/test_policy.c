@@ -1125,8 +1125,8 @@ static void test_failed_reload_keeps_malformed_verdict(void)
 	       RP_R_ip4_bad_ihl, 0);
 }
 
-/* A reload that fails on the deny list (17 distinct IPv6 deny prefix lengths; `rempart
- * check` accepts the file) must leave the policy in force: here it flips it first. */
+/* A reload whose deny list does not fit beside the operator's entries (17 distinct IPv6
+ * lengths in all) must leave the policy in force: it was once found only after the flip. */
 static void test_failed_deny_sync_keeps_policy(void)
 {
 	char yaml[2048];
@@ -1136,8 +1136,18 @@ static void test_failed_deny_sync_keeps_policy(void)
 	int ret;
 
 	LOAD(base_yaml);
+	/* 7 IPv6 lengths of the operator's, 10 more in the file: 17, one over what the program
+	 * probes (the file alone is fine: the parser refuses 17 in one file). */
+	for (int l = 100; l < 107; l++) {
+		struct rp_prefix op;
+		char s[64];
+
+		snprintf(s, sizeof(s), "2001:db8:ff::/%d", l);
+		CHECK_EQ(rp_prefix_parse(s, &op), 0);
+		CHECK_EQ(rp_deny_add(rp_control_deny(ctl), &op, 0, RP_DO_OPERATOR, 0), 0);
+	}
 	len += snprintf(yaml + len, sizeof(yaml) - len, "bogons: []\ndeny:\n");
-	for (int l = 32; l < 32 + 17; l++)
+	for (int l = 32; l < 32 + 10; l++)
 		len += snprintf(yaml + len, sizeof(yaml) - len, "  - \"2001:db8::/%d\"\n", l);
 	len += snprintf(yaml + len, sizeof(yaml) - len,
 			"tenants:\n  - name: t\n    services:\n"
@@ -1148,7 +1158,7 @@ static void test_failed_deny_sync_keeps_policy(void)
 		return;
 	ret = rp_control_reload(ctl, &cfg, T0 + SEC);
 	rp_config_free(&cfg);
-	CHECK(ret != 0, "17 IPv6 deny lengths were applied");
+	CHECK(ret != 0, "17 IPv6 deny lengths (7 operator, 10 configured) were applied");
 	expect("the policy in force after a failed reload", run(&f, T0 + SEC, RP_DIR_IN),
 	       RP_V_DROP, RP_R_bogon, WEB);
 }

@@ -528,6 +528,29 @@ static void test_duplicate_interface(void)
 	expect_errors(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* 17 distinct IPv6 deny lengths: the data plane probes 16; refused at the 17th. */
+static void test_deny_ipv6_lengths(void)
+{
+	char yaml[2048], err[512];
+	struct rp_config cfg;
+	size_t len = 0;
+
+	len += snprintf(yaml + len, sizeof(yaml) - len, "deny:\n");
+	for (int l = 32; l < 32 + 17; l++)
+		len += snprintf(yaml + len, sizeof(yaml) - len, "  - \"2001:db8::/%d\"\n", l);
+	rp_config_defaults(&cfg);
+	CHECK(rp_config_parse("d.yaml", (const unsigned char *)yaml, len, &cfg, err, sizeof(err)) != 0,
+	      "17 IPv6 deny lengths accepted");
+	CHECK(strstr(err, "d.yaml:18:5:") && strstr(err, "17th distinct IPv6 prefix length"),
+	      "error: %s", err);
+	rp_config_free(&cfg);
+	rp_config_defaults(&cfg);
+	CHECK(rp_config_parse("d.yaml", (const unsigned char *)yaml,
+			      len - strlen("  - \"2001:db8::/48\"\n"), &cfg, err, sizeof(err)) == 0,
+	      "16 lengths refused: %s", err);
+	rp_config_free(&cfg);
+}
+
 RP_TESTS(RP_T(test_valid), RP_T(test_empty_is_defaults), RP_T(test_errors_name_line_and_column),
 	 RP_T(test_error_keeps_previous), RP_T(test_missing_file), RP_T(test_inheritance),
 	 RP_T(test_top_level_keys), RP_T(test_builtin_defaults), RP_T(test_scalars),
@@ -535,4 +558,4 @@ RP_TESTS(RP_T(test_valid), RP_T(test_empty_is_defaults), RP_T(test_errors_name_l
 	 RP_T(test_second_document_refused),
 	 RP_T(test_unknown_region_in_unused_fence), RP_T(test_one_document),
 	 RP_T(test_every_fence_resolved), RP_T(test_strict_numbers),
-	 RP_T(test_duplicate_interface))
+	 RP_T(test_duplicate_interface), RP_T(test_deny_ipv6_lengths))
