@@ -429,12 +429,34 @@ static void test_limit_not_aimed_across_services(void)
 	       RP_R_ok, WEB);
 }
 
-/* The sketch hash of 91.(i >> 8).(i & 255).7 toward web, with the seed in force. */
-static __u64 web_sketch_hash(unsigned int i)
+static __u64 sk_hash4(__u32 host_addr, unsigned int svc)
 {
-	__u32 key[4] = { htonl(0x5b000007u | i << 8), 0, 0, 0 };
+	__u32 key[4] = { htonl(host_addr), 0, 0, 0 };
 
-	return rp_sketch_hash(key, WEB, RP_L3_IPV4, dp.skel->data->rp_knobs.hash_seed);
+	return rp_sketch_hash(key, svc, RP_L3_IPV4, dp.skel->data->rp_knobs.hash_seed);
+}
+
+/* A source toward svc whose sketch line is the line of x and whose cells differ in every
+ * row (so it shares no cell with x's key), searched in 91.0.0.0/8; 0 if none. */
+static __u32 line_mate(__u64 x, unsigned int svc)
+{
+	for (__u32 a = 0x5b000001u; a < 0x5c000000u; a++) {
+		__u64 y = sk_hash4(a, svc);
+		int differ = 0;
+
+		if (rp_sketch_line_of(y) != rp_sketch_line_of(x))
+			continue;
+		for (__u32 r = 0; r < RP_SKETCH_ROWS; r++)
+			differ += rp_sketch_cell_of(x, r) != rp_sketch_cell_of(y, r);
+		if (differ == RP_SKETCH_ROWS)
+			return a;
+	}
+	return 0;
+}
+
+static void addr_str(char *buf, size_t n, __u32 a)
+{
+	snprintf(buf, n, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
 }
 
 /*
@@ -459,14 +481,14 @@ static void test_sketch_line_mates(void)
 	hold(WEB, 2, t);
 	memset(first, -1, sizeof(first));
 	for (unsigned int i = 0; i < 65536 && (apart < 0 || same < 0); i++) {
-		__u64 x = web_sketch_hash(i), y;
+		__u64 x = sk_hash4(0x5b000007u | i << 8, WEB), y; /* 91.(i >> 8).(i & 255).7 */
 		__u32 line = rp_sketch_line_of(x), differ = 0;
 
 		if (first[line] < 0) {
 			first[line] = i;
 			continue;
 		}
-		y = web_sketch_hash(first[line]);
+		y = sk_hash4(0x5b000007u | (__u32)first[line] << 8, WEB);
 		for (__u32 r = 0; r < RP_SKETCH_ROWS; r++)
 			differ += rp_sketch_cell_of(x, r) != rp_sketch_cell_of(y, r);
 		if (differ == RP_SKETCH_ROWS && apart < 0)
@@ -484,13 +506,13 @@ static void test_sketch_line_mates(void)
 		char src[32];
 
 		/* Burst 5 at 10 pps: the flooder's 20 frames in a millisecond, five pass. */
-		snprintf(src, sizeof(src), "91.%d.%d.7", c[k].flood >> 8, c[k].flood & 255);
+		addr_str(src, sizeof(src), 0x5b000007u | (__u32)c[k].flood << 8);
 		tcp(&f, src, 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
 		for (int i = 0; i < 20; i++)
 			run(&f, t + i * 1000, RP_DIR_IN);
 		expect("the flooder is over its rate", run(&f, t + 20000, RP_DIR_IN), RP_V_DROP,
 		       RP_R_src_rate, WEB);
-		snprintf(src, sizeof(src), "91.%d.%d.7", c[k].mate >> 8, c[k].mate & 255);
+		addr_str(src, sizeof(src), 0x5b000007u | (__u32)c[k].mate << 8);
 		tcp(&f, src, 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
 		expect(c[k].what, run(&f, t + 21000, RP_DIR_IN), c[k].verdict, c[k].reason, WEB);
 		t += 1000 * SEC; /* every bucket empty again */
@@ -1402,13 +1424,13 @@ static void test_reload_clears_removed_service(void)
 	expect("web keeps its deny and level", r, RP_V_DROP, RP_R_deny_heavy, WEB);
 }
 
-/* ---- review: flaws found in the protection stages ---- */
+/* ---- the protection stages: which deny entry wins, the sketch's limits and reports ---- */
 
 /*
  * A deny entry of the operator (timed, so PART in the /24 map) or of the configuration
- * (IPv6: every entry is probed) is ignored for a source that also has a longer heavy-hitter
- * entry in force: rp_deny_find() returns the first entry in force, longest first, and the
- * caller then drops only if a heavy entry binds this service at level >= 2.
+ * (IPv6: every entry is probed) applies to a source that also has a longer heavy-hitter
+ * entry in force. (rp_deny_find() once returned the first entry in force, longest first,
+ * and the caller dropped only if a heavy entry bound this service at level >= 2.)
  */
 static void test_deny_shadowed_by_heavy(void)
 {
@@ -1442,42 +1464,13 @@ static void test_deny_shadowed_by_heavy(void)
 	       RP_V_DROP, RP_R_deny, WEB);
 }
 
-static __u64 sk_hash4(__u32 host_addr, unsigned int svc)
-{
-	__u32 key[4] = { htonl(host_addr), 0, 0, 0 };
-
-	return rp_sketch_hash(key, svc, RP_L3_IPV4, dp.skel->data->rp_knobs.hash_seed);
-}
-
-/* A source toward svc whose sketch line is the line of x and whose cells differ in every
- * row (so it shares no cell with x's key), searched in 91.0.0.0/8; 0 if none. */
-static __u32 line_mate(__u64 x, unsigned int svc)
-{
-	for (__u32 a = 0x5b000001u; a < 0x5c000000u; a++) {
-		__u64 y = sk_hash4(a, svc);
-		int differ = 0;
-
-		if (rp_sketch_line_of(y) != rp_sketch_line_of(x))
-			continue;
-		for (__u32 r = 0; r < RP_SKETCH_ROWS; r++)
-			differ += rp_sketch_cell_of(x, r) != rp_sketch_cell_of(y, r);
-		if (differ == RP_SKETCH_ROWS)
-			return a;
-	}
-	return 0;
-}
-
-static void addr_str(char *buf, size_t n, __u32 a)
-{
-	snprintf(buf, n, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
-}
 
 /*
- * The sketch leaks a whole line at the rate of the service of the frame that touches it and
- * restamps it, so another service's frames on the line take away the leak of web's cells.
- * Here dns has no per-source limit (source_limit pps 0, "no limit"): a dns client on web
- * client C's line, sharing none of C's cells, sending 20 frames a second at level 0, keeps
- * C's bucket full for ever: C, at 0 frames a second for 5 s, is still over its rate.
+ * Another service's frames on a line leave web's cells to web's own rate. (The sketch once
+ * leaked a whole line at the rate of the service of the frame that touched it.) Here dns has
+ * no per-source limit (source_limit pps 0, "no limit"): a dns client on web client C's line,
+ * sharing none of C's cells, sending 20 frames a second at level 0, kept C's bucket full for
+ * ever; C, silent for 5 s, must be under its rate again.
  */
 static void test_sketch_leak_other_service(void)
 {
@@ -1522,10 +1515,10 @@ static void test_sketch_leak_other_service(void)
 
 
 /*
- * The other direction of the same flaw: dns keeps the default source_limit (1000 pps), web
- * 10 pps. A web source S flooding 1000 frames in one second gets 15 through (its burst of 5
- * and 10 pps), unless a dns client on its line sends a frame every 10 ms: each leaks S's cells
- * at dns's rate, and S passes at about 110 pps.
+ * The other direction: dns keeps the default source_limit (1000 pps), web 10 pps. A web
+ * source S flooding 1000 frames in one second gets 15 through (its burst of 5 and 10 pps),
+ * also while a dns client on its line sends a frame every 10 ms. (When each such frame
+ * leaked S's cells at dns's rate, S passed at about 110 pps.)
  */
 static void test_sketch_overleak_other_service(void)
 {
@@ -1580,10 +1573,10 @@ static int hh_cb(void *ctx, void *data, size_t len)
 /*
  * A source above the heavy-hitter threshold is to be reported "on the first frame of each
  * epoch above it" (docs/policy.md), so that one heavy in peacetime is reported again within
- * an epoch once the level rises. The epoch is noticed per line, by the first frame that
- * touches the line in the epoch: when that is another key's frame (one frame per epoch from
- * a line-mate, sharing none of its cells, of any service), a source whose halved count stays
- * above the threshold is never reported again.
+ * an epoch once the level rises, also when another key's frame (one frame per epoch from a
+ * line-mate, sharing none of its cells, of any service) is the first to touch the line in
+ * the epoch. (When the epoch was noticed only by that first frame, such a source whose
+ * halved count stayed above the threshold was never reported again.)
  */
 static void test_heavy_hitter_epoch_stolen(void)
 {
