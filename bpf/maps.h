@@ -125,6 +125,14 @@ struct {
 	__type(value, struct rp_level_val);
 } rp_levels SEC(".maps");
 
+/* The control plane's registry of service numbers (abi.h): pinned, not read here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RP_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct rp_svc_reg);
+} rp_svc_reg SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, RP_SKETCH_LINES);
@@ -184,6 +192,7 @@ struct rp_facts {
 	__u16 country; /* out: the source's country, when the fence looked it up */
 	__u16 parse_reason; /* the parser's: ok or snap_cut */
 	__u32 key[4]; /* the per-source key: the source masked to its length */
+	__u32 salt; /* the service's rp_svc_policy.salt, for the per-source hashes */
 	/* out */
 	__u16 svc;
 	__u8 level;

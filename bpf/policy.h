@@ -361,7 +361,7 @@ static __always_inline int rp_sketch_update(struct rp_facts *f, __u64 interval, 
 	unit = f->now >> RP_SKETCH_UNIT_SHIFT;
 	fine = f->now >> RP_SK_TAT_SHIFT;
 	ep = unit >> RP_SKETCH_EPOCH_SHIFT;
-	x = rp_sketch_hash(f->key, svc, f->p.l3, rp_knobs.hash_seed);
+	x = rp_sketch_hash(f->key, f->salt, f->p.l3, rp_knobs.hash_seed);
 	idx = rp_sketch_line_of(x);
 	line = bpf_map_lookup_elem(&rp_sketch, &idx);
 	if (!line)
@@ -457,11 +457,11 @@ static __always_inline int rp_sketch_update(struct rp_facts *f, __u64 interval, 
  * the one expiring first; the way returned then has tag 0 or the client's tag, and the
  * caller fills it.
  */
-static __always_inline struct rp_pending_way *rp_pending_way(__u16 svc, __u16 cport, __u8 family,
-							      const __u32 *addr, __u32 now,
-							      __u32 *tagp)
+static __always_inline struct rp_pending_way *rp_pending_way(__u32 salt, __u16 cport,
+							      __u8 family, const __u32 *addr,
+							      __u32 now, __u32 *tagp)
 {
-	__u64 h = rp_pending_hash(svc, cport, family, addr, rp_knobs.hash_seed);
+	__u64 h = rp_pending_hash(salt, cport, family, addr, rp_knobs.hash_seed);
 	__u32 idx = rp_pending_set_of(h), tag = (__u32)h | 1, v = 0, best = ~0u, left;
 	struct rp_pending_set *s = bpf_map_lookup_elem(&rp_pending, &idx);
 
@@ -498,7 +498,7 @@ static __always_inline struct rp_known_set *rp_known_set(const struct rp_facts *
 {
 	__u32 idx;
 
-	*h = rp_known_hash(f->svc, f->p.l3, f->key, rp_knobs.hash_seed);
+	*h = rp_known_hash(f->salt, f->p.l3, f->key, rp_knobs.hash_seed);
 	idx = rp_known_set_of(*h);
 	return bpf_map_lookup_elem(&rp_known, &idx);
 }
@@ -533,7 +533,7 @@ __noinline int rp_learn_proof(struct rp_facts *f, __u64 ttl)
 	if (!f)
 		return 0;
 	now = (__u32)(f->now >> RP_KNOWN_TIME_SHIFT);
-	pw = rp_pending_way(f->svc, f->p.sport, f->p.l3, f->p.saddr, now, NULL);
+	pw = rp_pending_way(f->salt, f->p.sport, f->p.l3, f->p.saddr, now, NULL);
 	if (!pw)
 		return 0;
 	/* In window: seq_lo < ack <= seq_hi, modulo 2^32. */
@@ -581,7 +581,7 @@ __noinline int rp_learn_pending(struct rp_facts *f)
 		return 0;
 	now = (__u32)(f->now >> RP_KNOWN_TIME_SHIFT);
 	end = f->p.tcp_seq + f->payload;
-	pw = rp_pending_way(f->svc, f->p.dport, f->p.l3, f->p.daddr, now, &tag);
+	pw = rp_pending_way(f->salt, f->p.dport, f->p.l3, f->p.daddr, now, &tag);
 	if (!pw)
 		return 0;
 	if (pw->tag) {
@@ -760,6 +760,7 @@ static __always_inline int rp_stages(struct rp_facts *f)
 	if (!sp || !sp->in_use)
 		return rp_set(f, RP_V_PASS, RP_R_ok);
 	stages = sp->stages;
+	f->salt = sp->salt;
 
 	/* The level in force: the renewed level until it expires, never under the floor. */
 	skey = svc;

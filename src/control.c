@@ -34,7 +34,8 @@
 struct rp_svc_ctl {
 	char key[2 * RP_CFG_MAX_NAME + 2]; /* "tenant/service" owning this index */
 	bool active; /* a service of the configuration in force has this index */
-	bool ever; /* some service had it since rp_control_open() */
+	bool ever; /* some service had it (since the pinned state was created) */
+	uint16_t gen; /* the number's generation (rp_svc_policy.salt) */
 	uint8_t want; /* level the control plane holds (0: none) */
 	uint64_t until; /* program clock; 0: until changed */
 	uint64_t renewed_to; /* expiry last written; 0: none in force */
@@ -99,6 +100,59 @@ static int on_heavy_hitter(void *arg, void *data, size_t len)
 	return 0;
 }
 
+/*
+ * The registry of service numbers (rp_svc_reg, abi.h): read once at the start, so that over
+ * adopted maps every service finds the number its state is kept under; written after every
+ * reload that took effect. A fresh map reads as never used.
+ */
+static int registry_read(struct rp_control *c)
+{
+	int fd = bpf_map__fd(c->dp->skel->maps.rp_svc_reg);
+
+	for (uint32_t j = 1; j < RP_MAX_SERVICES; j++) {
+		struct rp_svc_ctl *sc = &c->svc[j];
+		struct rp_svc_reg r;
+		size_t n;
+
+		if (bpf_map_lookup_elem(fd, &j, &r)) {
+			int err = -errno;
+
+			rp_err("cannot read the service registry: %s", strerror(-err));
+			return err;
+		}
+		n = strnlen(r.key, sizeof(r.key));
+		if (!n || n >= sizeof(sc->key))
+			continue; /* never used (or not a key this build writes) */
+		memcpy(sc->key, r.key, n);
+		sc->key[n] = '\0';
+		sc->ever = true;
+		sc->active = r.active;
+		sc->gen = r.gen;
+	}
+	return 0;
+}
+
+static int registry_write(struct rp_control *c)
+{
+	int fd = bpf_map__fd(c->dp->skel->maps.rp_svc_reg);
+
+	for (uint32_t j = 1; j < RP_MAX_SERVICES; j++) {
+		const struct rp_svc_ctl *sc = &c->svc[j];
+		struct rp_svc_reg r = { .gen = sc->gen, .active = sc->active };
+
+		if (!sc->ever)
+			continue;
+		snprintf(r.key, sizeof(r.key), "%s", sc->key);
+		if (bpf_map_update_elem(fd, &j, &r, BPF_ANY)) {
+			int err = -errno;
+
+			rp_err("cannot write the service registry: %s", strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 int rp_control_open(struct rp_control **out, struct rp_dp *dp, const struct rp_config *cfg,
 		    uint64_t now_ns)
 {
@@ -122,7 +176,9 @@ int rp_control_open(struct rp_control **out, struct rp_dp *dp, const struct rp_c
 		rp_control_close(c);
 		return err;
 	}
-	err = rp_control_reload(c, cfg, now_ns);
+	err = registry_read(c);
+	if (!err)
+		err = rp_control_reload(c, cfg, now_ns);
 	if (err) {
 		rp_control_close(c);
 		return err;
@@ -138,11 +194,12 @@ static void svc_key(const struct rp_config *cfg, unsigned int i, char *key, size
 }
 
 /*
- * The data plane's index of each service: a service keeps its index across reloads (by
- * tenant and name), whatever its place in the file, so its held level, heavy-hitter denies,
- * counters, known clients and sketch cells stay its own. A new service takes an index
- * no service had since the start, else one free now; only then is an index reused, its
- * state cleared (known clients and sketch cells cannot be: they are keyed by a hash).
+ * The data plane's index of each service: a service keeps its index across reloads and
+ * restarts (by tenant and name, through the registry), whatever its place in the file, so
+ * its held level, heavy-hitter denies, counters, known clients and sketch cells stay its
+ * own. A new service takes an index no service ever had, else one free now; only then is an
+ * index reused: its state is cleared, and the number's next generation salts the hashes of
+ * its known clients, pending proofs and sketch cells, which cannot be cleared one by one.
  */
 static int assign_indices(struct rp_control *c, const struct rp_config *cfg, uint16_t *index)
 {
@@ -199,7 +256,7 @@ static int svc_clear(struct rp_control *c, unsigned int j)
 
 int rp_control_reload(struct rp_control *c, const struct rp_config *cfg, uint64_t now_ns)
 {
-	uint16_t index[RP_MAX_SERVICES] = { 0 };
+	uint16_t index[RP_MAX_SERVICES] = { 0 }, gen[RP_MAX_SERVICES] = { 0 };
 	bool now_active[RP_MAX_SERVICES] = { false };
 	char err[512] = "", key[sizeof(c->svc[0].key)];
 	int ret;
@@ -209,10 +266,17 @@ int rp_control_reload(struct rp_control *c, const struct rp_config *cfg, uint64_
 	 * deny list's fit, then the policy, compiled into the slot not in force and flipped
 	 * last. Only then the direction data and knobs, and the deny list. */
 	ret = assign_indices(c, cfg, index);
+	/* A number another service owned before takes its next generation. */
+	for (unsigned int i = 0; !ret && i < cfg->n_services; i++) {
+		const struct rp_svc_ctl *sc = &c->svc[index[i]];
+
+		svc_key(cfg, i, key, sizeof(key));
+		gen[i] = sc->gen + (sc->ever && strcmp(sc->key, key) ? 1 : 0);
+	}
 	if (!ret)
 		ret = rp_deny_check_config(c->deny, cfg, err, sizeof(err));
 	if (!ret)
-		ret = rp_policy_apply(c->dp, cfg, index, err, sizeof(err));
+		ret = rp_policy_apply(c->dp, cfg, index, gen, err, sizeof(err));
 	if (ret) {
 		rp_err("policy not applied: %s", err[0] ? err : strerror(-ret));
 		return ret;
@@ -244,6 +308,7 @@ int rp_control_reload(struct rp_control *c, const struct rp_config *cfg, uint64_
 		if (!(sc->active && !strcmp(sc->key, key)) && (index[i] != i + 1 || sc->ever))
 			rp_info("service %s is number %u (rempart stats --service)", key, index[i]);
 		snprintf(sc->key, sizeof(sc->key), "%s", key);
+		sc->gen = gen[i];
 		sc->hh_permille = cfg->services[i].set.heavy_hitter_permille;
 		sc->floor = cfg->services[i].set.level_floor;
 	}
@@ -251,7 +316,7 @@ int rp_control_reload(struct rp_control *c, const struct rp_config *cfg, uint64_
 		c->svc[j].active = now_active[j];
 		c->svc[j].ever |= now_active[j];
 	}
-	return 0;
+	return registry_write(c);
 }
 
 int rp_control_set_level(struct rp_control *c, unsigned int svc, uint8_t level, uint64_t until)

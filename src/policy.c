@@ -67,6 +67,7 @@ static bool pfx_equal(const struct rp_prefix *a, const struct rp_prefix *b)
 struct rp_build {
 	struct rp_dp *dp;
 	const uint16_t *index; /* the data plane's index of each service; NULL: position + 1 */
+	const uint16_t *gen; /* its number's generation (rp_svc_policy.salt); NULL: 0 */
 	uint32_t slot;
 	uint64_t c16[2][RP_C16_ELEMS]; /* per family */
 	struct rp_glob glob;
@@ -352,6 +353,7 @@ static void build_service(struct rp_build *b, const struct rp_config *cfg, unsig
 	uint32_t burst = s->set.source_limit.burst ? s->set.source_limit.burst : 1;
 
 	sp->in_use = 1;
+	sp->salt = svc_index(b, i) | (uint32_t)(b->gen ? b->gen[i] : 0) << 16;
 	sp->tenant = s->tenant;
 	sp->class = s->set.class;
 	sp->floor = s->set.level_floor;
@@ -556,7 +558,7 @@ static int build_lists(struct rp_build *b, const struct rp_config *cfg)
 }
 
 int rp_policy_apply(struct rp_dp *dp, const struct rp_config *cfg, const uint16_t *index,
-		    char *err, size_t errlen)
+		    const uint16_t *gen, char *err, size_t errlen)
 {
 	struct rempart *skel = dp->skel;
 	struct rp_build *b;
@@ -570,6 +572,7 @@ int rp_policy_apply(struct rp_dp *dp, const struct rp_config *cfg, const uint16_
 		return -ENOMEM;
 	b->dp = dp;
 	b->index = index;
+	b->gen = gen;
 	b->slot = !(skel->data->rp_knobs.policy_slot & 1);
 	b->err = err;
 	b->errlen = errlen;

@@ -14,11 +14,12 @@
 
 /*
  * Build cfg into the inactive slot, then flip. index[i] is the data plane's index of
- * cfg->services[i] (1 to RP_MAX_SERVICES - 1; NULL: i + 1). Returns 0, or -errno with a
- * message in err (the slot in force is untouched on failure).
+ * cfg->services[i] (1 to RP_MAX_SERVICES - 1; NULL: i + 1), gen[i] that number's generation,
+ * the salt of its per-source state (NULL: 0). Returns 0, or -errno with a message in err
+ * (the slot in force is untouched on failure).
  */
 int rp_policy_apply(struct rp_dp *dp, const struct rp_config *cfg, const uint16_t *index,
-		    char *err, size_t errlen);
+		    const uint16_t *gen, char *err, size_t errlen);
 
 /* The deny list: the BPF hashes, the /24 bitmap and the prefix-length lists, kept in step.
  * expires is on the program's clock (0: never); origin enum rp_deny_origin. */

@@ -92,7 +92,8 @@ static const char stats_usage[] =
 	"usage: rempart stats [--pin-dir DIR] [--service N]\n"
 	"Print the pinned data plane's counters, one \"name value\" line each: packets and\n"
 	"bytes by direction, verdicts, protocols, SYNs, and every reason seen. Summed over all\n"
-	"services unless --service N (0: traffic to no protected service, 1..: config order).\n"
+	"services unless --service N (0: traffic to no protected service, 1..: a service's\n"
+	"number). Then the numbers of the configuration in force: service.N TENANT/NAME.\n"
 	"Then, for each fenced service of the policy in force, the fence's counters by country\n"
 	"of the source: geo.SVC.CC.pass.packets, .pass.bytes, .drop.packets, .drop.bytes\n"
 	"(CC '--': outside the dataset), for the countries the fence has judged.\n"
@@ -958,6 +959,36 @@ static int pinned_map(const char *pin_dir, const char *name)
 }
 
 /*
+ * "service.N TENANT/NAME" for each service of the configuration in force (or service only),
+ * from the registry of service numbers (rp_svc_reg). Returns 0, or -errno.
+ */
+static int stats_services(const char *pin_dir, long service)
+{
+	int fd = pinned_map(pin_dir, "rp_svc_reg");
+
+	if (fd < 0)
+		return fd;
+	for (__u32 j = 1; j < RP_MAX_SERVICES; j++) {
+		struct rp_svc_reg r;
+
+		if (service >= 0 && j != (__u32)service)
+			continue;
+		if (bpf_map_lookup_elem(fd, &j, &r)) {
+			int err = -errno;
+
+			rp_err("%s/rp_svc_reg: cannot read number %u: %s", pin_dir, j,
+			       strerror(-err));
+			close(fd);
+			return err;
+		}
+		if (r.active && r.key[0])
+			printf("service.%u %.*s\n", j, (int)sizeof(r.key), r.key);
+	}
+	close(fd);
+	return 0;
+}
+
+/*
  * The fence's per-country counters (rp_geo_counters) of every fenced service of the policy
  * in force, or of service only: "geo.SVC.CC.pass.packets N", pass.bytes, drop.packets,
  * drop.bytes, for the countries with any count. Returns 0, or -errno.
@@ -1096,5 +1127,7 @@ int rp_cmd_stats(int argc, char **argv)
 		printf("reason.%s %llu\n", rp_reason_name(r),
 		       (unsigned long long)sum.reason[r].packets);
 	}
+	if (stats_services(pin_dir, service))
+		return RP_EXIT_FAIL;
 	return stats_geo(pin_dir, service, ncpus) ? RP_EXIT_FAIL : RP_EXIT_OK;
 }

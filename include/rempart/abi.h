@@ -121,6 +121,23 @@ static inline void rp_rec_set_time(struct rp_rec_in *r, __u64 t)
 /* Counters: one per-CPU array element per service (index 0: traffic to no service). */
 #define RP_MAX_SERVICES 256
 
+/*
+ * The control plane's registry of service numbers (rp_svc_reg, one entry per number, pinned
+ * with the rest of the state and never read by the program): which service owns a number,
+ * whether the configuration in force has it, and the number's generation. A control plane
+ * that adopts pinned maps reads it back, so every service keeps its number, and with it its
+ * counters, held level, heavy-hitter denies, known clients and sketch cells, across a
+ * restart, even when the configuration changed in between (src/control.c).
+ */
+#define RP_SVC_KEY_MAX 132
+struct rp_svc_reg {
+	char key[RP_SVC_KEY_MAX]; /* "tenant/service"; empty: the number was never used */
+	__u16 gen; /* bumped each time another service takes the number */
+	__u8 active; /* a service of the configuration in force has it */
+	__u8 _pad;
+};
+RP_ASSERT_SIZE(struct rp_svc_reg, RP_SVC_KEY_MAX + 4);
+
 enum rp_proto_bucket {
 	RP_PB_NOT_IP = 0,
 	RP_PB_IPV4 = 1,

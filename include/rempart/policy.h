@@ -192,7 +192,11 @@ struct rp_svc_policy {
 	/* Allow-list ceiling per entry: frames per second, and the burst in 1/1000 frame. */
 	__u32 allow_pps;
 	__u32 allow_burst_milli;
-	__u32 _pad2;
+	/* The salt of the service's per-source state (sketch cells, known clients, pending
+	 * proofs): its number | the number's generation << 16. A number another service owned
+	 * before gets the next generation, so none of the former owner's hashed state matches
+	 * the new owner's frames (src/control.c). */
+	__u32 salt;
 	/* RP_SF_FENCE: the countries the fence admits, one bit per RP_GEO_CODE (the region
 	 * `unknown` included when the fence admits it). */
 	__u64 fence[RP_FENCE_WORDS];
@@ -334,11 +338,11 @@ RP_ASSERT_SIZE(struct rp_sk_line, 64);
  * cells came from low bits, which for an IPv4 key depended on the seed alone: line-mates
  * shared all three cells. tests/bpf/test_policy.c checks both.)
  */
-static inline __u64 rp_sketch_hash(const __u32 *key, __u32 svc, __u32 family, __u64 seed)
+static inline __u64 rp_sketch_hash(const __u32 *key, __u32 salt, __u32 family, __u64 seed)
 {
 	return (((__u64)key[0] << 32 | key[1]) ^ seed) * 0x9e3779b97f4a7c15ull ^
 	       (((__u64)key[2] << 32 | key[3]) ^ (seed >> 23 | seed << 41)) * 0xc2b2ae3d27d4eb4full ^
-	       (((__u64)svc << 8 | family) ^ (seed >> 7 | seed << 57)) * 0x165667b19e3779f9ull;
+	       (((__u64)salt << 8 | family) ^ (seed >> 7 | seed << 57)) * 0x165667b19e3779f9ull;
 }
 
 static inline __u32 rp_sketch_line_of(__u64 x)
@@ -424,10 +428,10 @@ static inline __u64 rp_state_hash(__u64 a, __u64 b, __u64 c, __u64 seed)
 	return h;
 }
 
-static inline __u64 rp_known_hash(__u16 svc, __u8 family, const __u32 *addr, __u64 seed)
+static inline __u64 rp_known_hash(__u32 salt, __u8 family, const __u32 *addr, __u64 seed)
 {
 	return rp_state_hash((__u64)addr[0] << 32 | addr[1], (__u64)addr[2] << 32 | addr[3],
-			     (__u64)svc << 8 | family, seed) |
+			     (__u64)salt << 8 | family, seed) |
 	       1;
 }
 
@@ -458,11 +462,11 @@ struct rp_pending_set {
 };
 RP_ASSERT_SIZE(struct rp_pending_set, 64);
 
-static inline __u64 rp_pending_hash(__u16 svc, __u16 cport, __u8 family, const __u32 *addr,
+static inline __u64 rp_pending_hash(__u32 salt, __u16 cport, __u8 family, const __u32 *addr,
 				    __u64 seed)
 {
 	return rp_state_hash((__u64)addr[0] << 32 | addr[1], (__u64)addr[2] << 32 | addr[3],
-			     1ull << 40 | (__u64)svc << 24 | (__u64)cport << 8 | family, seed);
+			     1ull << 63 | (__u64)salt << 24 | (__u64)cport << 8 | family, seed);
 }
 
 static inline __u32 rp_pending_set_of(__u64 h)

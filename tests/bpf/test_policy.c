@@ -1786,7 +1786,8 @@ static char *many_services(unsigned int n, unsigned int skip, bool extra)
 
 /*
  * When every number has been used, a new service takes the number of one that went away,
- * and none of the old one's state: its held level, its counters.
+ * and none of the old one's state: its held level, its counters, its known clients (keyed
+ * by a hash: the number's next generation salts it).
  */
 static void test_reused_number_starts_clean(void)
 {
@@ -1805,9 +1806,15 @@ static void test_reused_number_starts_clean(void)
 	}
 	if (!CHECK(load(first) == 0, "255 services did not load"))
 		goto out;
+	expect("a client of s7 acknowledges its data",
+	       data_then_ack("192.0.2.8", 80, "91.198.174.7", 5000, 5100, T0, T0 + 1000, gone + 1),
+	       RP_V_PASS, RP_R_ok, gone + 1);
 	hold(gone + 1, 4, T0);
 	tcp(&f, "91.198.174.9", 40000, "192.0.2.8", 80, SYN, 1, 0, 0);
 	expect("s7 shielded", run(&f, T0 + 1, RP_DIR_IN), RP_V_DROP, RP_R_shield, gone + 1);
+	tcp(&f, "91.198.174.7", 40000, "192.0.2.8", 80, SYN, 1, 0, 0);
+	expect("s7's known client", run(&f, T0 + 1, RP_DIR_IN), RP_V_PASS, RP_R_known_client,
+	       gone + 1);
 	if (!reload_yaml(next, T0 + SEC))
 		goto out;
 	CHECK_EQ(rp_control_tick(ctl, T0 + SEC), 0);
@@ -1821,9 +1828,84 @@ static void test_reused_number_starts_clean(void)
 	CHECK_EQ(rp_dp_read_counters(&dp, gone + 1, &sum), 0);
 	CHECK(sum.dir[RP_DIR_IN].packets == 1, "number %u counts %llu frames, want 1 (its own)",
 	      gone + 1, (unsigned long long)sum.dir[RP_DIR_IN].packets);
+	hold(gone + 1, 4, T0 + 2 * SEC);
+	tcp(&f, "91.198.174.7", 40000, "192.0.9.1", 80, SYN, 1, 0, 0);
+	expect("s7's known client is nobody to the new service", run(&f, T0 + 2 * SEC + 1, RP_DIR_IN),
+	       RP_V_DROP, RP_R_shield, gone + 1);
 out:
 	free(first);
 	free(next);
+}
+
+/* Start a control plane over the maps in place, as `rempart run` does over adopted pins. */
+static bool restart_yaml(const char *yaml, uint64_t t)
+{
+	struct rp_config cfg;
+	int ret;
+
+	if (!parse_cfg(yaml, &cfg))
+		return false;
+	rp_control_close(ctl);
+	ctl = NULL;
+	ret = rp_control_open(&ctl, &dp, &cfg, t);
+	rp_config_free(&cfg);
+	return CHECK(ret == 0, "restart failed: %d", ret);
+}
+
+/*
+ * A restart over the pinned state keeps every service's number, even when the configuration
+ * changed while the daemon was down: s2 keeps number 3 and its known client when s1 is gone
+ * (numbered by place in the file, it would take s1's number 2 and its counters, and lose its
+ * own known clients); s1's number is cleared; a new service takes a number nobody had.
+ */
+static void test_restart_keeps_numbers(void)
+{
+	char *three = many_services(3, 3, false), *two = many_services(3, 1, false),
+	     *more = many_services(3, 1, true);
+	struct rp_svc_counters sum;
+	union rp_record r;
+	struct fb f;
+
+	if (!CHECK(three && two && more, "out of memory"))
+		goto out;
+	if (geteuid() != 0) {
+		free(three);
+		free(two);
+		free(more);
+		SKIP("loading a BPF program needs root");
+	}
+	if (!CHECK(load(three) == 0, "the program or the policy did not load"))
+		goto out;
+	expect("a client of s2 acknowledges its data",
+	       data_then_ack("192.0.2.3", 80, "91.198.174.7", 5000, 5100, T0, T0 + 1000, 3),
+	       RP_V_PASS, RP_R_ok, 3);
+	tcp(&f, "91.198.174.8", 40000, "192.0.2.2", 80, SYN, 1, 0, 0);
+	expect("a frame to s1", run(&f, T0 + 2000, RP_DIR_IN), RP_V_PASS, RP_R_ok, 2);
+
+	if (!restart_yaml(two, T0 + SEC))
+		goto out;
+	tcp(&f, "91.198.174.9", 40000, "192.0.2.3", 80, SYN, 1, 0, 0);
+	r = run(&f, T0 + SEC + 1, RP_DIR_IN);
+	CHECK(r.out.service == 3, "s2 has number %u after the restart, want 3", r.out.service);
+	hold(3, 4, T0 + SEC);
+	tcp(&f, "91.198.174.7", 40000, "192.0.2.3", 80, SYN, 1, 0, 0);
+	expect("s2's known client after the restart", run(&f, T0 + SEC + 2, RP_DIR_IN), RP_V_PASS,
+	       RP_R_known_client, 3);
+	CHECK_EQ(rp_dp_read_counters(&dp, 2, &sum), 0);
+	CHECK(sum.dir[RP_DIR_IN].packets == 0,
+	      "number 2 (s1, gone while the daemon was down) still counts %llu frames",
+	      (unsigned long long)sum.dir[RP_DIR_IN].packets);
+
+	if (!reload_yaml(more, T0 + 2 * SEC))
+		goto out;
+	tcp(&f, "91.198.174.9", 40000, "192.0.9.1", 80, SYN, 1, 0, 0);
+	r = run(&f, T0 + 2 * SEC + 1, RP_DIR_IN);
+	CHECK(r.out.service == 4, "the new service took number %u, want 4 (never used)",
+	      r.out.service);
+out:
+	free(three);
+	free(two);
+	free(more);
 }
 
 RP_TESTS(RP_T(test_always_stages), RP_T(test_allow_ceiling), RP_T(test_deny_expiry_in_capture_time),
@@ -1845,6 +1927,7 @@ RP_TESTS(RP_T(test_always_stages), RP_T(test_allow_ceiling), RP_T(test_deny_expi
 	 RP_T(test_no_heavy_deny_after_hold_ended),
 	 RP_T(test_dataset_updated_in_place), RP_T(test_reload_replaces_direction_data),
 	 RP_T(test_reload_clears_removed_service), RP_T(test_reused_number_starts_clean),
+	 RP_T(test_restart_keeps_numbers),
 	 RP_T(test_deny_shadowed_by_heavy), RP_T(test_deny_probe_origins),
 	 RP_T(test_sketch_leak_other_service), RP_T(test_sketch_overleak_other_service),
 	 RP_T(test_heavy_hitter_epoch_stolen), RP_T(test_sketch_gcra_wrap),

@@ -247,6 +247,10 @@ check kill9-xdp-stays xdp_on
 check kill9-tc-stays tc_on
 denied kill9-deny-still-enforced
 deny_before=$(stat_of reason.deny)
+# While the daemon is down, a service is added at the top of the file: numbered by place it
+# would take number 1, and echo and fenced would lose their state to each other.
+sed 's/^    services:$/    services:\n      - { name: spare, addresses: [203.0.113.9], ports: [tcp\/9] }/' \
+	"$T_TMP/good.yaml" >"$CFG"
 
 # ---- 6. restart adopts ----
 if start second; then
@@ -259,6 +263,11 @@ fi
 check restart-adopted grep -q 'adopted' "$T_TMP/run.second.log"
 grep -m1 'protecting' "$T_TMP/run.second.log" | sed 's/^/# /'
 ge restart-counters-kept "$(stat_of reason.deny)" "$deny_before" "reason.deny after adoption"
+timeout 10 "$REMPART" stats --pin-dir "$PIN" 2>&1 | grep '^service\.' >"$T_TMP/services.out"
+sed 's/^/# /' "$T_TMP/services.out"
+check restart-numbers-kept grep -qx 'service.1 test/echo' "$T_TMP/services.out"
+check restart-fenced-kept grep -qx 'service.2 test/fenced' "$T_TMP/services.out"
+check restart-new-service-numbered grep -qx 'service.3 test/spare' "$T_TMP/services.out"
 check restart-xdp xdp_on
 denied restart-deny-enforced
 inc "$A" ping "$P4" 2 >"$T_TMP/ping4b.out" 2>&1
