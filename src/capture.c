@@ -38,6 +38,7 @@ struct rp_ngwalk {
 struct rp_capture {
 	pcap_t *pcap;
 	FILE *pf; /* libpcap's stream; pcap_close() closes it */
+	char *pf_buf, *ng_buf; /* the streams' buffers (RP_CAP_IOBUF), freed after them */
 	int dlt;
 	int nanos;
 	int is_ng;
@@ -167,6 +168,16 @@ static const char *link_name(int dlt)
 	}
 }
 
+/* The structure and the streams' buffers, once the streams are closed. */
+static void capture_free(struct rp_capture *c)
+{
+	if (!c)
+		return;
+	free(c->pf_buf);
+	free(c->ng_buf);
+	free(c);
+}
+
 int rp_capture_open(const char *path, struct rp_capture **out, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
@@ -174,31 +185,39 @@ int rp_capture_open(const char *path, struct rp_capture **out, char *err, size_t
 	uint32_t magic = 0;
 	FILE *f;
 
+	c = calloc(1, sizeof(*c));
+	if (c) {
+		c->pf_buf = malloc(RP_CAP_IOBUF);
+		c->ng_buf = malloc(RP_CAP_IOBUF);
+	}
+	if (!c || !c->pf_buf || !c->ng_buf) {
+		snprintf(err, errlen, "out of memory");
+		capture_free(c);
+		return -ENOMEM;
+	}
 	f = fopen(path, "rb");
 	if (!f) {
 		int e = errno;
 
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(e));
+		capture_free(c);
 		return -e;
 	}
-	setvbuf(f, NULL, _IOFBF, RP_CAP_IOBUF); /* before any I/O, as setvbuf requires */
+	/* Large buffers of our own, set before any I/O as setvbuf requires: with a NULL
+	 * buffer glibc keeps its 4 KiB one, a read() syscall every few frames (two streams on
+	 * a pcapng file), a visible share of replay's time. */
+	setvbuf(f, c->ng_buf, _IOFBF, RP_CAP_IOBUF);
 	if (fread(&magic, 1, 4, f) == 4 && ((magic & 0xffff) == 0x8b1f)) {
 		fclose(f);
+		capture_free(c);
 		snprintf(err, errlen, "%s: compressed with gzip; run gunzip first", path);
 		return -EINVAL;
 	}
-	c = calloc(1, sizeof(*c));
-	if (!c) {
-		fclose(f);
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
 	c->path = path;
-	/* Our own FILE for libpcap, with a large buffer: the default 4 KiB costs a read()
-	 * syscall every few frames, a visible share of replay's time. */
+	/* Our own FILE for libpcap, with its own buffer. */
 	c->pf = fopen(path, "rb");
 	if (c->pf)
-		setvbuf(c->pf, NULL, _IOFBF, RP_CAP_IOBUF);
+		setvbuf(c->pf, c->pf_buf, _IOFBF, RP_CAP_IOBUF);
 	c->pcap = c->pf ? pcap_fopen_offline_with_tstamp_precision(c->pf, PCAP_TSTAMP_PRECISION_NANO,
 								    ebuf) :
 			  NULL;
@@ -208,7 +227,7 @@ int rp_capture_open(const char *path, struct rp_capture **out, char *err, size_t
 		if (c->pf)
 			fclose(c->pf);
 		fclose(f);
-		free(c);
+		capture_free(c);
 		return -EINVAL;
 	}
 	c->dlt = pcap_datalink(c->pcap);
@@ -226,7 +245,7 @@ int rp_capture_open(const char *path, struct rp_capture **out, char *err, size_t
 			 path, link_name(c->dlt), c->dlt);
 		pcap_close(c->pcap);
 		fclose(f);
-		free(c);
+		capture_free(c);
 		return -EINVAL;
 	}
 	c->is_ng = magic == 0x0A0D0D0A;
@@ -235,6 +254,8 @@ int rp_capture_open(const char *path, struct rp_capture **out, char *err, size_t
 		c->ng.f = f;
 	} else {
 		fclose(f);
+		free(c->ng_buf);
+		c->ng_buf = NULL;
 	}
 	*out = c;
 	return 0;
@@ -361,5 +382,5 @@ void rp_capture_close(struct rp_capture *c)
 		fclose(c->ng.f);
 	free(c->ng.body);
 	pcap_close(c->pcap);
-	free(c);
+	capture_free(c);
 }

@@ -339,7 +339,7 @@ int rp_replay(const struct rp_replay_opts *o, struct rp_replay_result *res)
 	FILE *vf = NULL;
 	uint8_t *buf = NULL;
 	char err[512];
-	uint64_t last_t = 0, t_start, ticks;
+	uint64_t last_t = 0, t_start, ticks, pol_ns = 0;
 	struct rp_control *ctl = NULL;
 	struct rp_read_arg rd = {};
 	int ret, rc;
@@ -410,11 +410,15 @@ int rp_replay(const struct rp_replay_opts *o, struct rp_replay_result *res)
 		if (res->frames == 0) {
 			res->first_ns = fr.time_ns;
 			last_t = fr.time_ns;
+			uint64_t t_pol = mono_ns();
+
 			rp_tick_init(&res->tick, fr.time_ns, read_counters, &rd);
-			/* The policy goes in on the capture's clock, as the daemon's does on its. */
+			/* The policy goes in on the capture's clock, as the daemon's does on its: a
+			 * one-time cost, counted with the load, not with the frame loop. */
 			ret = rp_control_open(&ctl, &dp, o->cfg, fr.time_ns);
 			if (ret)
 				goto out;
+			pol_ns = mono_ns() - t_pol;
 		}
 		/* The tick runs on capture time, never backwards (the program clamps alike). */
 		if (fr.time_ns > last_t)
@@ -466,7 +470,8 @@ int rp_replay(const struct rp_replay_opts *o, struct rp_replay_result *res)
 	}
 	if (vf)
 		fflush(vf);
-	res->loop_ns = mono_ns() - t_start;
+	res->loop_ns = mono_ns() - t_start - pol_ns;
+	res->load_ns += pol_ns;
 	if (res->frames) {
 		ret = rp_tick_finish(&res->tick);
 		if (ret)

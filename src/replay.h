@@ -72,7 +72,7 @@ struct rp_replay_result {
 	bool damaged;
 	char damage[512];
 	/* Wall time, for benchmarks only (never printed: reports stay deterministic). */
-	uint64_t load_ns; /* opening and verifying the program */
+	uint64_t load_ns; /* opening and verifying the program, and loading the policy */
 	uint64_t loop_ns; /* the frame loop: read, test run, tick, verdict row */
 	struct rp_tick tick;
 };
