@@ -836,18 +836,21 @@ static __always_inline int rp_stages(struct rp_facts *f)
 		if (unlisted)
 			return rp_set(f, RP_V_DROP, RP_R_port_unlisted);
 	}
-	/* A later fragment follows its passed first fragment. */
-	if (follow)
-		return rp_set(f, RP_V_PASS, RP_R_frag_follow);
-
 	/* Level 2, limit: the per-source token bucket in the sketch. The sketch counts at
-	 * every level, so heavy hitters are known before the limit is needed. */
+	 * every level, so heavy hitters are known before the limit is needed. A later
+	 * fragment is a frame of its source like any other: counted and limited here, or a
+	 * flood of fragments following one passed first fragment would go unmetered. */
 	if (stages & RP_ST_SKETCH) {
 		__u32 limit = level >= RP_LVL_LIMIT && (stages & RP_ST_LIMIT);
 
 		if (rp_sketch_update(f, sp->src_interval, sp->src_tol, limit) && limit)
 			return rp_set(f, RP_V_DROP, RP_R_src_rate);
 	}
+
+	/* A later fragment follows its passed first fragment past the fence and the shield,
+	 * which judged the first. */
+	if (follow)
+		return rp_set(f, RP_V_PASS, RP_R_frag_follow);
 
 	/* Levels 3 and 4: known clients pass; then the fence admits its countries, and at 4
 	 * only critical services pass at all. Allow lists won above. */

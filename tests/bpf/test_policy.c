@@ -380,6 +380,39 @@ static void test_scrub_level_1(void)
 	expect("orphan fragment", run(&f, t, RP_DIR_IN), RP_V_DROP, RP_R_frag_orphan, VPN);
 }
 
+/*
+ * Later fragments count toward their source's limit: a flood of fragments behind one passed
+ * IKE first fragment is limited at level 2 like any other frames of the source.
+ */
+static void test_limit_later_fragments(void)
+{
+	static const char yaml[] =
+		"bogons: []\n"
+		"tenants:\n"
+		"  - name: t\n"
+		"    services:\n"
+		"      - { name: vpn, addresses: [192.0.2.50], ports: [udp/500], class: critical,\n"
+		"          fragments: true, source_limit: { pps: 10, burst: 5 } }\n";
+	int passed = 0, limited = 0;
+	struct fb f;
+	uint64_t t = T0 + SEC;
+
+	LOAD(yaml);
+	hold(1, 2, t);
+	udp(&f, "91.198.174.1", 500, "192.0.2.50", 500, 0x2000, 77);
+	expect("IKE first fragment", run(&f, t, RP_DIR_IN), RP_V_PASS, RP_R_ok, 1);
+	/* Burst 5 at 10 pps: the first fragment took one; 20 more in 20 us, four pass. */
+	udp(&f, "91.198.174.1", 0, "192.0.2.50", 0, 0x2000 | 5, 77);
+	for (int i = 0; i < 20; i++) {
+		union rp_record r = run(&f, t + 1000 + i * 1000, RP_DIR_IN);
+
+		passed += r.out.verdict == RP_V_PASS && r.out.reason == RP_R_frag_follow;
+		limited += r.out.verdict == RP_V_DROP && r.out.reason == RP_R_src_rate;
+	}
+	CHECK_EQ(passed, 4);
+	CHECK_EQ(limited, 16);
+}
+
 static void test_limit_level_2(void)
 {
 	struct fb f;
@@ -1910,7 +1943,7 @@ out:
 
 RP_TESTS(RP_T(test_always_stages), RP_T(test_allow_ceiling), RP_T(test_deny_expiry_in_capture_time),
 	 RP_T(test_deny_summary), RP_T(test_site_ports),
-	 RP_T(test_scrub_level_1), RP_T(test_limit_level_2),
+	 RP_T(test_scrub_level_1), RP_T(test_limit_level_2), RP_T(test_limit_later_fragments),
 	 RP_T(test_limit_not_aimed_across_services), RP_T(test_sketch_line_mates),
 	 RP_T(test_shield_and_known_clients),
 	 RP_T(test_known_clients_need_tcp),
