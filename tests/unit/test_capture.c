@@ -236,6 +236,47 @@ static void test_pcapng_direction_flags(void)
 	unlink(path);
 }
 
+/*
+ * The walker sees the file in the chunks libpcap's stream reads (1 MiB), so blocks straddle
+ * chunk boundaries and it runs thousands of blocks ahead of libpcap: every packet still gets
+ * its own block's direction, in order (30,000 packets, about 3 MiB).
+ */
+static void test_pcapng_directions_across_reads(void)
+{
+	static const int flags[3] = { 1, 2, -1 };
+	const int n = 30000;
+	struct rp_capture *c;
+	struct rp_frame f;
+	char err[256];
+	int bad = 0;
+	FILE *o;
+
+	tmpname();
+	o = fopen(path, "wb");
+	put32(o, 0x0A0D0D0A), put32(o, 28), put32(o, 0x1A2B3C4D), put16(o, 1), put16(o, 0);
+	put32(o, 0xffffffff), put32(o, 0xffffffff), put32(o, 28);
+	put32(o, 1), put32(o, 20), put16(o, 1), put16(o, 0), put32(o, 65535), put32(o, 20);
+	for (int i = 0; i < n; i++)
+		epb(o, flags[i % 3]);
+	fclose(o);
+	if (!CHECK(rp_capture_open(path, &c, err, sizeof(err)) == 0, "%s", err))
+		return;
+	for (int i = 0; i < n; i++) {
+		int want = flags[i % 3] == 1 ? RP_DIR_IN : flags[i % 3] == 2 ? RP_DIR_OUT :
+									 RP_DIR_UNKNOWN;
+
+		if (!CHECK_EQ(rp_capture_next(c, buf, &f), 1))
+			break;
+		if (f.dir != want && !bad++)
+			CHECK(0, "packet %d: direction %d, want %d", i + 1, f.dir, want);
+	}
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(rp_capture_next(c, buf, &f), 0);
+	rp_capture_close(c);
+	unlink(path);
+}
+
 RP_TESTS(RP_T(test_ethernet), RP_T(test_cooked_v1_and_v2), RP_T(test_raw_ip),
 	 RP_T(test_unsupported_link_refused), RP_T(test_damaged_keeps_frames_before),
-	 RP_T(test_gzip_and_garbage_refused), RP_T(test_pcapng_direction_flags))
+	 RP_T(test_gzip_and_garbage_refused), RP_T(test_pcapng_direction_flags),
+	 RP_T(test_pcapng_directions_across_reads))
