@@ -203,6 +203,14 @@ static void epb(FILE *f, int flags)
 	put32(f, len);
 }
 
+/* A pcapng section header and one Ethernet interface. */
+static void ng_head(FILE *o)
+{
+	put32(o, 0x0A0D0D0A), put32(o, 28), put32(o, 0x1A2B3C4D), put16(o, 1), put16(o, 0);
+	put32(o, 0xffffffff), put32(o, 0xffffffff), put32(o, 28);
+	put32(o, 1), put32(o, 20), put16(o, 1), put16(o, 0), put32(o, 65535), put32(o, 20);
+}
+
 static void test_pcapng_direction_flags(void)
 {
 	struct rp_capture *c;
@@ -212,9 +220,7 @@ static void test_pcapng_direction_flags(void)
 
 	tmpname();
 	o = fopen(path, "wb");
-	put32(o, 0x0A0D0D0A), put32(o, 28), put32(o, 0x1A2B3C4D), put16(o, 1), put16(o, 0);
-	put32(o, 0xffffffff), put32(o, 0xffffffff), put32(o, 28);
-	put32(o, 1), put32(o, 20), put16(o, 1), put16(o, 0), put32(o, 65535), put32(o, 20);
+	ng_head(o);
 	epb(o, 1);
 	epb(o, 2);
 	epb(o, -1);
@@ -253,9 +259,7 @@ static void test_pcapng_directions_across_reads(void)
 
 	tmpname();
 	o = fopen(path, "wb");
-	put32(o, 0x0A0D0D0A), put32(o, 28), put32(o, 0x1A2B3C4D), put16(o, 1), put16(o, 0);
-	put32(o, 0xffffffff), put32(o, 0xffffffff), put32(o, 28);
-	put32(o, 1), put32(o, 20), put16(o, 1), put16(o, 0), put32(o, 65535), put32(o, 20);
+	ng_head(o);
 	for (int i = 0; i < n; i++)
 		epb(o, flags[i % 3]);
 	fclose(o);
