@@ -492,6 +492,18 @@ static void addr_str(char *buf, size_t n, __u32 a)
 	snprintf(buf, n, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
 }
 
+/* src toward web and its line_mate() toward svc, as dotted strings (32 bytes each). */
+static bool web_and_mate(__u32 src, unsigned int svc, char *srcs, char *mates)
+{
+	__u32 m = line_mate(sk_hash4(src, WEB), svc);
+
+	if (!CHECK(m != 0, "no line-mate of %08x toward service %u found", src, svc))
+		return false;
+	addr_str(srcs, 32, src);
+	addr_str(mates, 32, m);
+	return true;
+}
+
 /*
  * Line-mates share cells only by chance: two sources on one sketch line whose cells differ
  * in every row keep separate buckets, and two that share all three cells share one bucket
@@ -1505,30 +1517,28 @@ static void test_deny_shadowed_by_heavy(void)
  * sharing none of C's cells, sending 20 frames a second at level 0, kept C's bucket full for
  * ever; C, silent for 5 s, must be under its rate again.
  */
+/* web limited to 10 pps, burst 5; vpn; dns with the extra keys given (%s). */
+static const char mates_yaml_fmt[] =
+	"bogons: []\n"
+	"tenants:\n"
+	"  - name: t\n"
+	"    services:\n"
+	"      - { name: web, addresses: [192.0.2.10], ports: [tcp/443],\n"
+	"          source_limit: { pps: 10, burst: 5 } }\n"
+	"      - { name: vpn, addresses: [192.0.2.50], ports: [udp/500] }\n"
+	"      - { name: dns, addresses: [192.0.2.53], ports: [udp/53]%s }\n";
+
 static void test_sketch_leak_other_service(void)
 {
-	static const char yaml[] =
-		"bogons: []\n"
-		"tenants:\n"
-		"  - name: t\n"
-		"    services:\n"
-		"      - { name: web, addresses: [192.0.2.10], ports: [tcp/443],\n"
-		"          source_limit: { pps: 10, burst: 5 } }\n"
-		"      - { name: vpn, addresses: [192.0.2.50], ports: [udp/500] }\n"
-		"      - { name: dns, addresses: [192.0.2.53], ports: [udp/53],\n"
-		"          source_limit: { pps: 0 } }\n";
-	const __u32 c = 0x5bc6ae01u; /* 91.198.174.1 */
+	char yaml[sizeof(mates_yaml_fmt) + 64];
 	uint64_t t = T0 + SEC;
 	char cs[32], ds[32];
 	struct fb f;
-	__u32 d;
 
+	snprintf(yaml, sizeof(yaml), mates_yaml_fmt, ", source_limit: { pps: 0 }");
 	LOAD(yaml);
-	d = line_mate(sk_hash4(c, WEB), DNS);
-	if (!CHECK(d != 0, "no line-mate toward dns found"))
+	if (!web_and_mate(0x5bc6ae01u /* 91.198.174.1 */, DNS, cs, ds))
 		return;
-	addr_str(cs, sizeof(cs), c);
-	addr_str(ds, sizeof(ds), d);
 	hold(WEB, 2, t);
 	/* C takes its burst of 5 in 5 ms. */
 	tcp(&f, cs, 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
@@ -1555,28 +1565,16 @@ static void test_sketch_leak_other_service(void)
  */
 static void test_sketch_overleak_other_service(void)
 {
-	static const char yaml[] =
-		"bogons: []\n"
-		"tenants:\n"
-		"  - name: t\n"
-		"    services:\n"
-		"      - { name: web, addresses: [192.0.2.10], ports: [tcp/443],\n"
-		"          source_limit: { pps: 10, burst: 5 } }\n"
-		"      - { name: vpn, addresses: [192.0.2.50], ports: [udp/500] }\n"
-		"      - { name: dns, addresses: [192.0.2.53], ports: [udp/53] }\n";
-	const __u32 sa = 0x5bc6ae01u; /* 91.198.174.1 */
+	char yaml[sizeof(mates_yaml_fmt) + 64];
 	uint64_t t = T0 + SEC;
 	unsigned int passed = 0;
 	char ss[32], ds[32];
 	struct fb fs, fd;
-	__u32 d;
 
+	snprintf(yaml, sizeof(yaml), mates_yaml_fmt, "");
 	LOAD(yaml);
-	d = line_mate(sk_hash4(sa, WEB), DNS);
-	if (!CHECK(d != 0, "no line-mate toward dns found"))
+	if (!web_and_mate(0x5bc6ae01u /* 91.198.174.1 */, DNS, ss, ds))
 		return;
-	addr_str(ss, sizeof(ss), sa);
-	addr_str(ds, sizeof(ds), d);
 	hold(WEB, 2, t);
 	tcp(&fs, ss, 40000, "192.0.2.10", 443, ACK, 1, 1, 0);
 	udp(&fd, ds, 40000, "192.0.2.53", 53, 0, 1);
@@ -1617,7 +1615,7 @@ static void test_heavy_hitter_epoch_stolen(void)
 	const uint64_t epoch = 1ull << (RP_SKETCH_UNIT_SHIFT + RP_SKETCH_EPOCH_SHIFT);
 	struct hh_count cnt = { .key = htonl(h) };
 	struct rp_hh_val thr = { .seen_threshold = 20 };
-	__u32 key = WEB, m;
+	__u32 key = WEB;
 	struct ring_buffer *rb;
 	char hs[32], ms[32];
 	unsigned int alone, mated;
@@ -1626,11 +1624,8 @@ static void test_heavy_hitter_epoch_stolen(void)
 	struct fb fh, fm;
 
 	LOAD(base_yaml);
-	m = line_mate(sk_hash4(h, WEB), DNS);
-	if (!CHECK(m != 0, "no line-mate toward dns found"))
+	if (!web_and_mate(h, DNS, hs, ms))
 		return;
-	addr_str(hs, sizeof(hs), h);
-	addr_str(ms, sizeof(ms), m);
 	rb = ring_buffer__new(bpf_map__fd(dp.skel->maps.rp_hh_ring), hh_cb, &cnt, NULL);
 	if (!CHECK(rb != NULL, "ring buffer"))
 		return;
@@ -1682,17 +1677,12 @@ static unsigned int web_frames(const char *src, uint64_t t, uint64_t dt, unsigne
  */
 static void test_sketch_gcra_wrap(void)
 {
-	const __u32 c = 0x5bc6ae01u; /* 91.198.174.1 */
 	uint64_t t = T0 + SEC;
 	char cs[32], ms[32];
-	__u32 m;
 
 	LOAD(base_yaml);
-	m = line_mate(sk_hash4(c, WEB), WEB);
-	if (!CHECK(m != 0, "no line-mate toward web found"))
+	if (!web_and_mate(0x5bc6ae01u /* 91.198.174.1 */, WEB, cs, ms))
 		return;
-	addr_str(cs, sizeof(cs), c);
-	addr_str(ms, sizeof(ms), m);
 	/* Burst 5 at 10 pps, then silence; after each silence the burst again. */
 	static const uint64_t silence[] = { 40 * 60 * SEC, 73 * 60 * SEC + 18 * SEC,
 					    2 * 3600 * SEC, 52 * 86400 * SEC + 7 * 3600 * SEC };
