@@ -82,20 +82,21 @@ static uint16_t ng16(const struct rp_ngwalk *w, const uint8_t *p)
 static int ng_block_dir(const struct rp_ngwalk *w, uint32_t type, const uint8_t *body,
 			uint32_t blen)
 {
-	uint32_t optoff;
+	uint64_t optoff; /* 64 bits: a caplen near 2^32 must not wrap back into the block */
 
 	if (type == 3) /* simple packet block: no options */
 		return RP_DIR_UNKNOWN;
 	/* EPB: if_id, ts_hi, ts_lo, caplen, origlen; PB: if_id(16) drops(16) ts ts caplen len */
 	if (blen < 24)
 		return -1;
-	optoff = 20 + ((ng32(w, body + 12) + 3) & ~3u);
-	while (optoff + 4 <= blen - 4) {
+	optoff = 20 + (((uint64_t)ng32(w, body + 12) + 3) & ~3ull);
+	/* An option header (4 bytes) before the block's trailing length (4 bytes). */
+	while (optoff + 8 <= blen) {
 		uint16_t code = ng16(w, body + optoff), olen = ng16(w, body + optoff + 2);
 
 		if (code == 0)
 			break;
-		if (code == 2 && olen == 4 && optoff + 8 <= blen - 4) {
+		if (code == 2 && olen == 4 && optoff + 12 <= blen) {
 			uint32_t flags = ng32(w, body + optoff + 4);
 
 			switch (flags & 3) {

@@ -280,7 +280,34 @@ static void test_pcapng_directions_across_reads(void)
 	unlink(path);
 }
 
+/* A packet block whose caplen is near 2^32: its options' offset must not wrap back into the
+ * block (found by fuzz_capture). The walker gives up on the block: direction unknown. */
+static void test_pcapng_huge_caplen(void)
+{
+	struct rp_capture *c;
+	struct rp_frame f;
+	char err[256];
+	FILE *o;
+
+	tmpname();
+	o = fopen(path, "wb");
+	ng_head(o);
+	put32(o, 6), put32(o, 28 + 64 + 4), put32(o, 0), put32(o, 0), put32(o, 1000),
+		put32(o, 0xfffffff0u), put32(o, 60);
+	fwrite(eth_ip4, 1, 60, o);
+	put32(o, 0), put32(o, 28 + 64 + 4);
+	fclose(o);
+	if (!CHECK(rp_capture_open(path, &c, err, sizeof(err)) == 0, "%s", err)) {
+		unlink(path);
+		return;
+	}
+	while (rp_capture_next(c, buf, &f) == 1)
+		CHECK_EQ(f.dir, RP_DIR_UNKNOWN);
+	rp_capture_close(c);
+	unlink(path);
+}
+
 RP_TESTS(RP_T(test_ethernet), RP_T(test_cooked_v1_and_v2), RP_T(test_raw_ip),
 	 RP_T(test_unsupported_link_refused), RP_T(test_damaged_keeps_frames_before),
 	 RP_T(test_gzip_and_garbage_refused), RP_T(test_pcapng_direction_flags),
-	 RP_T(test_pcapng_directions_across_reads))
+	 RP_T(test_pcapng_directions_across_reads), RP_T(test_pcapng_huge_caplen))
