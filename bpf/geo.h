@@ -294,17 +294,24 @@ __noinline __u16 rp_geo6(__u32 slot, __u64 hi, __u64 lo)
 
 /*
  * The country code (RP_GEO_CODE, or RP_GEO_NONE outside the dataset) of an address as the
- * parser stores it: network order words, IPv4 in addr_be[0].
+ * parser stores it (network order words, IPv4 in addr_be[0]), in the tables of slot.
  */
-static __always_inline __u16 rp_geo_country(bool v6, const __u32 *addr_be)
+static __always_inline __u16 rp_geo_country_in(__u32 slot, bool v6, const __u32 *addr_be)
 {
-	__u32 zero = 0, *s = bpf_map_lookup_elem(&rp_geo_slot, &zero);
-	__u32 slot = s ? *s & 1 : 0;
-
+	slot &= 1;
 	if (!v6)
 		return rp_geo4(slot, bpf_ntohl(addr_be[0]));
 	return rp_geo6(slot, (__u64)bpf_ntohl(addr_be[0]) << 32 | bpf_ntohl(addr_be[1]),
 		       (__u64)bpf_ntohl(addr_be[2]) << 32 | bpf_ntohl(addr_be[3]));
+}
+
+/* The same in the slot in force (rp_geo_slot): the test probe and the bench. The fences read
+ * the slot their policy names instead (rp_glob.geo_slot, bpf/policy.h). */
+static __always_inline __u16 rp_geo_country(bool v6, const __u32 *addr_be)
+{
+	__u32 zero = 0, *s = bpf_map_lookup_elem(&rp_geo_slot, &zero);
+
+	return rp_geo_country_in(s ? *s : 0, v6, addr_be);
 }
 
 #endif /* RP_BPF_GEO_H */

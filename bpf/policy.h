@@ -614,10 +614,13 @@ static __always_inline struct rp_frag_ent *rp_frag_slot(const struct rp_facts *f
 	return bpf_map_lookup_elem(&rp_frags, &idx);
 }
 
-/* The service of a later fragment's passed first fragment, or 0. */
-__noinline int rp_frag_first(struct rp_facts *f)
+/* The service of a later fragment's passed first fragment, or 0: also 0 when the service's
+ * number has changed owner since (a reload reused it: its salt differs). */
+__noinline int rp_frag_first(struct rp_facts *f, __u32 slot)
 {
+	const struct rp_svc_policy *sp;
 	struct rp_frag_ent *e;
+	__u32 skey;
 
 	if (!f)
 		return 0;
@@ -628,6 +631,12 @@ __noinline int rp_frag_first(struct rp_facts *f)
 	for (int w = 0; w < 4; w++)
 		if (e->saddr[w] != f->p.saddr[w] || e->daddr[w] != f->p.daddr[w])
 			return 0;
+	if (!e->svc || e->svc >= RP_MAX_SERVICES)
+		return 0;
+	skey = (slot & 1) * RP_MAX_SERVICES + e->svc;
+	sp = bpf_map_lookup_elem(&rp_svcs, &skey);
+	if (!sp || !sp->in_use || sp->salt != e->salt)
+		return 0;
 	return e->svc;
 }
 
@@ -648,23 +657,26 @@ __noinline int rp_frag_record(struct rp_facts *f)
 	e->proto = f->p.l4;
 	e->family = f->p.l3;
 	e->svc = f->svc;
+	e->salt = f->salt;
 	e->level = f->level;
 	e->expires = f->now + RP_FRAG_TTL_NS;
 	return 1;
 }
 
 /*
- * The fence (level 3): is the source's country in the service's set? Counts the frame in
- * the service's per-country row. 1: admitted, 0: not.
+ * The fence (level 3): is the source's country in the service's set? The country comes from
+ * the geo tables the policy names (geo_slot), so a reload switches both at once. Counts the
+ * frame in the service's per-country row. 1: admitted, 0: not.
  */
-static __always_inline int rp_fence_check(struct rp_facts *f, const struct rp_svc_policy *sp)
+static __always_inline int rp_fence_check(struct rp_facts *f, const struct rp_svc_policy *sp,
+					  __u32 geo_slot)
 {
 	struct rp_geo_count *c;
 	__u32 cc, idx, in, w;
 
 	if (!f || !sp)
 		return 1;
-	cc = rp_geo_country(f->p.l3 == RP_L3_IPV6, f->p.saddr);
+	cc = rp_geo_country_in(geo_slot, f->p.l3 == RP_L3_IPV6, f->p.saddr);
 	if (cc >= RP_GEO_NCODES)
 		cc = RP_GEO_NONE;
 	f->country = cc | RP_REC_GEO_SEEN;
@@ -726,7 +738,7 @@ static __always_inline int rp_stages(struct rp_facts *f)
 	first = se->val.site.svc;
 	svc = 0;
 	if (f->p.pflags & RP_PF_FRAG_LATER) {
-		svc = inbound ? rp_frag_first(f) : 0;
+		svc = inbound ? rp_frag_first(f, slot) : 0;
 		follow = svc != 0;
 		orphan = !follow;
 	} else if (f->p.l4 == IPPROTO_TCP || f->p.l4 == IPPROTO_UDP) {
@@ -861,7 +873,8 @@ static __always_inline int rp_stages(struct rp_facts *f)
 			rp_set(f, RP_V_PASS, RP_R_known_client);
 			goto record_first;
 		}
-		if ((sp->flags & RP_SF_FENCE) && (stages & RP_ST_FENCE) && !rp_fence_check(f, sp))
+		if ((sp->flags & RP_SF_FENCE) && (stages & RP_ST_FENCE) &&
+		    !rp_fence_check(f, sp, g->geo_slot))
 			return rp_set(f, RP_V_DROP, RP_R_geo_fence);
 		if (level >= RP_LVL_SHIELD && sp->class != 2 /* RP_CLASS_CRITICAL */)
 			return rp_set(f, RP_V_DROP, RP_R_shield);

@@ -597,14 +597,14 @@ static void img_free(struct rp_geo_img *img)
 	free(img);
 }
 
-int rp_geo_maps_load(struct bpf_object *obj, const struct rp_geo_db *db,
-		     struct rp_geo_load_stats *st)
+int rp_geo_maps_write(struct bpf_object *obj, const struct rp_geo_db *db,
+		      struct rp_geo_load_stats *st)
 {
 	struct rp_geo_img *img = calloc(1, sizeof(*img));
 	struct rp_geo_load_stats s = {};
 	struct timespec t0;
-	uint32_t zero = 0, slot;
-	int ret, fd;
+	uint32_t slot;
+	int ret;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ret = rp_geo_maps_slot(obj);
@@ -665,17 +665,6 @@ int rp_geo_maps_load(struct bpf_object *obj, const struct rp_geo_db *db,
 			s.bytes_used += w[i].len;
 		}
 	}
-	/* Every table of the slot is written (the syscalls above order the stores): flip. */
-	fd = map_fd(obj, "rp_geo_slot");
-	if (fd < 0) {
-		ret = fd;
-		goto out;
-	}
-	if (bpf_map_update_elem(fd, &zero, &slot, BPF_ANY)) {
-		ret = -errno;
-		rp_err("geo: cannot flip the slot in force: %s", strerror(-ret));
-		goto out;
-	}
 	s.write_ms = ms_since(&t0);
 	s.slot = slot;
 	s.bytes_kernel = rp_geo_maps_kernel_bytes();
@@ -684,5 +673,34 @@ int rp_geo_maps_load(struct bpf_object *obj, const struct rp_geo_db *db,
 	ret = 0;
 out:
 	img_free(img);
+	return ret;
+}
+
+int rp_geo_maps_flip(struct bpf_object *obj, uint32_t slot)
+{
+	int fd = map_fd(obj, "rp_geo_slot"), ret;
+	uint32_t zero = 0;
+
+	if (fd < 0)
+		return fd;
+	/* Every table of the slot is written (the syscalls of the write order the stores). */
+	if (bpf_map_update_elem(fd, &zero, &slot, BPF_ANY)) {
+		ret = -errno;
+		rp_err("geo: cannot flip the slot in force: %s", strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+int rp_geo_maps_load(struct bpf_object *obj, const struct rp_geo_db *db,
+		     struct rp_geo_load_stats *st)
+{
+	struct rp_geo_load_stats s;
+	int ret = rp_geo_maps_write(obj, db, &s);
+
+	if (!ret)
+		ret = rp_geo_maps_flip(obj, s.slot);
+	if (!ret && st)
+		*st = s;
 	return ret;
 }

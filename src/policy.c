@@ -78,6 +78,11 @@ struct rp_build {
 	unsigned int max_disp; /* the longest distance of an entry from its home */
 	unsigned int n_fenced; /* services with a fence (rows of rp_geo_counters) */
 	const char *fence_over; /* the first service over RP_MAX_FENCED */
+	/* A dataset written into the geo slot not in force, in force with the policy flip. */
+	bool geo_new;
+	struct stat geo_st;
+	char geo_name[sizeof(((struct rp_dp *)0)->geo_name)];
+	char geo_date[sizeof(((struct rp_dp *)0)->geo_date)];
 	char *err;
 	size_t errlen;
 };
@@ -385,18 +390,26 @@ static void build_service(struct rp_build *b, const struct rp_config *cfg, unsig
 	}
 }
 
-/* The country dataset the fences need, compiled into the data plane's geo tables when it is
- * not the one already there. Before the policy flip, so no fence ever runs without data. */
+/*
+ * The country dataset the fences need, compiled into the geo slot not in force when it is not
+ * the one already there; glob.geo_slot names the slot the new policy's fences read, so the
+ * policy flip switches both (commit_geo() records it). A policy that fails to build or
+ * write leaves the countries in force as they were. No fence ever runs without data.
+ */
 static int build_geo(struct rp_build *b, const struct rp_config *cfg)
 {
 	const char *path = cfg->geo.dataset ? cfg->geo.dataset : rp_geo_default_path();
 	struct rp_geo_load_stats st;
 	struct rp_geo_db db = { 0 };
 	struct rp_dp *dp = b->dp;
+	struct stat st_now;
 	int ret;
 
-	struct stat st_now;
-
+	ret = rp_geo_maps_slot(dp->skel->obj);
+	if (ret < 0)
+		return perr(b->err, b->errlen, "cannot read the geo slot in force: %s",
+			    strerror(-ret));
+	b->glob.geo_slot = (uint8_t)ret;
 	if (!b->n_fenced)
 		return 0;
 	/* The same file, unchanged since it was loaded: nothing to do. A file rewritten in
@@ -412,22 +425,44 @@ static int build_geo(struct rp_build *b, const struct rp_config *cfg)
 	ret = rp_geo_load(&db, path, b->err, b->errlen);
 	if (ret)
 		return ret;
-	ret = rp_geo_maps_load(dp->skel->obj, &db, &st);
+	ret = rp_geo_maps_write(dp->skel->obj, &db, &st);
 	if (ret) {
 		perr(b->err, b->errlen, "%s: cannot load the country tables: %s", path,
 		     strerror(-ret));
 	} else {
-		free(dp->geo_path);
-		dp->geo_path = strdup(path);
-		dp->geo_st = st_now;
-		snprintf(dp->geo_name, sizeof(dp->geo_name), "%s", db.name);
-		snprintf(dp->geo_date, sizeof(dp->geo_date), "%s", db.date);
+		b->glob.geo_slot = (uint8_t)st.slot;
+		b->geo_new = true;
+		b->geo_st = st_now;
+		snprintf(b->geo_name, sizeof(b->geo_name), "%s", db.name);
+		snprintf(b->geo_date, sizeof(b->geo_date), "%s", db.date);
 		rp_info("geo: %s (%s, %s) loaded: %zu IPv4 and %zu IPv6 ranges, %zu KiB of tables in %.0f ms",
 			path, db.name, db.date, db.n4, db.n6, st.bytes_kernel >> 10,
 			st.build_ms + st.write_ms);
 	}
 	rp_geo_free(&db);
 	return ret;
+}
+
+/* The new dataset's slot becomes the one in force for the next writer, before the policy flip
+ * (the fences in force read their own policy's slot, so nothing changes for them yet). */
+static int commit_geo(struct rp_build *b, const struct rp_config *cfg)
+{
+	const char *path = cfg->geo.dataset ? cfg->geo.dataset : rp_geo_default_path();
+	struct rp_dp *dp = b->dp;
+	int ret;
+
+	if (!b->geo_new)
+		return 0;
+	ret = rp_geo_maps_flip(dp->skel->obj, b->glob.geo_slot);
+	if (ret)
+		return perr(b->err, b->errlen, "%s: cannot switch the country tables: %s", path,
+			    strerror(-ret));
+	free(dp->geo_path);
+	dp->geo_path = strdup(path);
+	dp->geo_st = b->geo_st;
+	memcpy(dp->geo_name, b->geo_name, sizeof(dp->geo_name));
+	memcpy(dp->geo_date, b->geo_date, sizeof(dp->geo_date));
+	return 0;
 }
 
 /* Sites: each distinct service prefix. Its ports are those of the services owning exactly
@@ -623,7 +658,10 @@ int rp_policy_apply(struct rp_dp *dp, const struct rp_config *cfg, const uint16_
 		perr(err, errlen, "cannot write the policy maps: %s", strerror(-ret));
 		goto out;
 	}
-	/* The switch: one byte, read once per frame. */
+	ret = commit_geo(b, cfg);
+	if (ret)
+		goto out;
+	/* The switch: one byte, read once per frame; the countries of the fences with it. */
 	__atomic_store_n(&skel->data->rp_knobs.policy_slot, b->slot, __ATOMIC_RELEASE);
 out:
 	free(b->ptab);

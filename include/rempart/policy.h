@@ -219,7 +219,10 @@ struct rp_glob {
 	__u8 lens4[RP_PK_MAX][RP_MAX_LENS]; /* longest first */
 	__u8 lens6[RP_PK_MAX][RP_MAX_LENS];
 	__u8 src_len4, src_len6; /* per-source key length */
-	__u8 _pad[6];
+	/* The slot of the geo tables this policy's fences read: written with the tables it
+	 * names, so the policy flip switches the countries and the fences together. */
+	__u8 geo_slot;
+	__u8 _pad[5];
 	__u64 known_ttl_ns;
 	__u64 ptab_seed; /* rp_ptab_hash's seed for this slot */
 };
@@ -493,7 +496,11 @@ struct rp_frag_ent {
 	__u16 svc;
 	__u64 expires;
 	__u8 level;
-	__u8 _pad[15];
+	__u8 _pad[3];
+	/* The service's rp_svc_policy.salt when the first fragment passed: a later fragment
+	 * follows only while the number has the same owner (not reused since). */
+	__u32 salt;
+	__u8 _pad2[8];
 };
 RP_ASSERT_SIZE(struct rp_frag_ent, 64);
 

@@ -21,6 +21,7 @@
 #include "control.h"
 #include "dataplane.h"
 #include "geo.h"
+#include "geo_maps.h"
 #include "policy.h"
 #include "reasons.h"
 #include "replay.h"
@@ -1400,6 +1401,52 @@ static bool reload_yaml(const char *yaml, uint64_t t)
 }
 
 /*
+ * The fences read the countries their own policy names (rp_glob.geo_slot): tables written
+ * into the other slot, and even that slot made the one in force in rp_geo_slot, change
+ * nothing until a policy naming them is flipped in. So a reload whose policy fails after
+ * its dataset was written leaves the countries in force as they were (src/policy.c).
+ */
+static void test_fence_reads_its_policys_countries(void)
+{
+	char path[] = "/tmp/rempart-geo-XXXXXX", yaml[1024], err[512];
+	static const char fr[] = "41.140.0.0,41.140.255.255,FR\n";
+	struct rp_geo_load_stats st;
+	struct rp_geo_db db = { 0 };
+	struct fb f;
+	int fd;
+
+	LOAD(fence_yaml);
+	hold(WEB, 3, T0);
+	tcp(&f, "41.140.1.1", 40000, "192.0.2.10", 443, SYN, 1, 0, 0);
+	expect_cc("Morocco, the dataset in force", run(&f, T0 + SEC, RP_DIR_IN), RP_V_DROP,
+		  RP_R_geo_fence, WEB, "MA");
+
+	fd = mkstemp(path);
+	if (!CHECK(fd >= 0, "mkstemp"))
+		return;
+	CHECK(write(fd, fr, sizeof(fr) - 1) == (ssize_t)(sizeof(fr) - 1), "write");
+	close(fd);
+	if (!CHECK_EQ(rp_geo_load(&db, path, err, sizeof(err)), 0)) {
+		unlink(path);
+		return;
+	}
+	CHECK_EQ(rp_geo_maps_write(dp.skel->obj, &db, &st), 0);
+	expect_cc("tables written, not in force", run(&f, T0 + SEC, RP_DIR_IN), RP_V_DROP,
+		  RP_R_geo_fence, WEB, "MA");
+	CHECK_EQ(rp_geo_maps_flip(dp.skel->obj, st.slot), 0);
+	expect_cc("the geo slot flipped, the policy not", run(&f, T0 + SEC, RP_DIR_IN),
+		  RP_V_DROP, RP_R_geo_fence, WEB, "MA");
+	rp_geo_free(&db);
+
+	/* A reload naming the dataset switches the countries with the policy. */
+	snprintf(yaml, sizeof(yaml), "geo: { dataset: %s }\n%s", path, fence_yaml);
+	reload_yaml(yaml, T0 + 2 * SEC);
+	unlink(path);
+	expect_cc("France with the policy that names it", run(&f, T0 + 2 * SEC, RP_DIR_IN),
+		  RP_V_PASS, RP_R_ok, WEB, "FR");
+}
+
+/*
  * The direction data is the configuration's, exactly: a reload that drops an upstream MAC
  * or an internal network takes it out of the program (they were only ever added).
  */
@@ -1860,6 +1907,58 @@ out:
 	free(next);
 }
 
+/*
+ * A later fragment follows its first fragment's service only while that service still owns
+ * its number: when every number has been used and a reload gives s7's number to a new
+ * service on the same address, a later fragment of a datagram s7 passed is an orphan to the
+ * new service, not a pass past its shield (rp_frag_ent.salt).
+ */
+static void test_reused_number_no_fragment_follow(void)
+{
+	const unsigned int n = RP_MAX_SERVICES - 1, gone = 7; /* s7: number 8, 192.0.2.8 */
+	static const char s7[] = "name: s7, addresses: [192.0.2.8], ports: [tcp/80] }";
+	char *base, *rest, *first = NULL, *next = NULL, *at;
+	struct fb f;
+
+	if (geteuid() != 0)
+		SKIP("loading a BPF program needs root");
+	base = many_services(n, n, false);
+	rest = many_services(n, gone, false);
+	if (!CHECK(base && rest, "out of memory"))
+		goto out;
+	at = strstr(base, s7);
+	if (!CHECK(at, "no s7 in the YAML"))
+		goto out;
+	*at = 0;
+	if (!CHECK(asprintf(&first, "%sname: s7, addresses: [192.0.2.8], ports: [tcp/80], "
+			    "fragments: true }%s", base, at + sizeof(s7) - 1) > 0 &&
+		   asprintf(&next, "%s      - { name: new, addresses: [192.0.2.8], "
+			    "ports: [tcp/80], fragments: true }\n", rest) > 0,
+		   "asprintf")) {
+		first = next = NULL;
+		goto out;
+	}
+	if (!CHECK(load(first) == 0, "255 services did not load"))
+		goto out;
+	udp(&f, "91.198.174.1", 40000, "192.0.2.8", 80, 0x2000, 91);
+	expect("s7's first fragment", run(&f, T0, RP_DIR_IN), RP_V_PASS, RP_R_ok,
+	       gone + 1);
+	udp(&f, "91.198.174.1", 0, "192.0.2.8", 0, 0x2000 | 5, 91);
+	expect("its later fragment follows", run(&f, T0 + 1, RP_DIR_IN), RP_V_PASS,
+	       RP_R_frag_follow, gone + 1);
+	if (!reload_yaml(next, T0 + SEC))
+		goto out;
+	hold(gone + 1, 4, T0 + SEC);
+	udp(&f, "91.198.174.1", 0, "192.0.2.8", 0, 0x2000 | 10, 91);
+	expect("the new owner of number 8 does not follow s7's datagram",
+	       run(&f, T0 + SEC + 1, RP_DIR_IN), RP_V_DROP, RP_R_frag_orphan, gone + 1);
+out:
+	free(base);
+	free(rest);
+	free(first);
+	free(next);
+}
+
 /* Start a control plane over the maps in place, as `rempart run` does over adopted pins. */
 static bool restart_yaml(const char *yaml, uint64_t t)
 {
@@ -1948,8 +2047,10 @@ RP_TESTS(RP_T(test_always_stages), RP_T(test_allow_ceiling), RP_T(test_deny_expi
 	 RP_T(test_level_follows_service_across_reload),
 	 RP_T(test_release_is_immediate), RP_T(test_heavy_deny_two_services),
 	 RP_T(test_no_heavy_deny_after_hold_ended),
-	 RP_T(test_dataset_updated_in_place), RP_T(test_reload_replaces_direction_data),
+	 RP_T(test_dataset_updated_in_place),
+	 RP_T(test_fence_reads_its_policys_countries), RP_T(test_reload_replaces_direction_data),
 	 RP_T(test_reload_clears_removed_service), RP_T(test_reused_number_starts_clean),
+	 RP_T(test_reused_number_no_fragment_follow),
 	 RP_T(test_restart_keeps_numbers),
 	 RP_T(test_deny_shadowed_by_heavy), RP_T(test_deny_probe_origins),
 	 RP_T(test_sketch_leak_other_service), RP_T(test_sketch_overleak_other_service),
