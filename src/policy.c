@@ -80,6 +80,7 @@ struct rp_build {
 	const char *fence_over; /* the first service over RP_MAX_FENCED */
 	/* A dataset written into the geo slot not in force, in force with the policy flip. */
 	bool geo_new;
+	const char *geo_path;
 	struct stat geo_st;
 	char geo_name[sizeof(((struct rp_dp *)0)->geo_name)];
 	char geo_date[sizeof(((struct rp_dp *)0)->geo_date)];
@@ -405,6 +406,7 @@ static int build_geo(struct rp_build *b, const struct rp_config *cfg)
 	struct stat st_now;
 	int ret;
 
+	b->geo_path = path;
 	ret = rp_geo_maps_slot(dp->skel->obj);
 	if (ret < 0)
 		return perr(b->err, b->errlen, "cannot read the geo slot in force: %s",
@@ -445,9 +447,9 @@ static int build_geo(struct rp_build *b, const struct rp_config *cfg)
 
 /* The new dataset's slot becomes the one in force for the next writer, before the policy flip
  * (the fences in force read their own policy's slot, so nothing changes for them yet). */
-static int commit_geo(struct rp_build *b, const struct rp_config *cfg)
+static int commit_geo(struct rp_build *b)
 {
-	const char *path = cfg->geo.dataset ? cfg->geo.dataset : rp_geo_default_path();
+	const char *path = b->geo_path;
 	struct rp_dp *dp = b->dp;
 	int ret;
 
@@ -658,7 +660,7 @@ int rp_policy_apply(struct rp_dp *dp, const struct rp_config *cfg, const uint16_
 		perr(err, errlen, "cannot write the policy maps: %s", strerror(-ret));
 		goto out;
 	}
-	ret = commit_geo(b, cfg);
+	ret = commit_geo(b);
 	if (ret)
 		goto out;
 	/* The switch: one byte, read once per frame; the countries of the fences with it. */

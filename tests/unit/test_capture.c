@@ -203,12 +203,17 @@ static void epb(FILE *f, int flags)
 	put32(f, len);
 }
 
-/* A pcapng section header and one Ethernet interface. */
-static void ng_head(FILE *o)
+/* A new temporary pcapng file (path), with a section header and one Ethernet interface. */
+static FILE *ng_create(void)
 {
+	FILE *o;
+
+	tmpname();
+	o = fopen(path, "wb");
 	put32(o, 0x0A0D0D0A), put32(o, 28), put32(o, 0x1A2B3C4D), put16(o, 1), put16(o, 0);
 	put32(o, 0xffffffff), put32(o, 0xffffffff), put32(o, 28);
 	put32(o, 1), put32(o, 20), put16(o, 1), put16(o, 0), put32(o, 65535), put32(o, 20);
+	return o;
 }
 
 static void test_pcapng_direction_flags(void)
@@ -218,9 +223,7 @@ static void test_pcapng_direction_flags(void)
 	char err[256];
 	FILE *o;
 
-	tmpname();
-	o = fopen(path, "wb");
-	ng_head(o);
+	o = ng_create();
 	epb(o, 1);
 	epb(o, 2);
 	epb(o, -1);
@@ -257,9 +260,7 @@ static void test_pcapng_directions_across_reads(void)
 	int bad = 0;
 	FILE *o;
 
-	tmpname();
-	o = fopen(path, "wb");
-	ng_head(o);
+	o = ng_create();
 	for (int i = 0; i < n; i++)
 		epb(o, flags[i % 3]);
 	fclose(o);
@@ -289,9 +290,7 @@ static void test_pcapng_huge_caplen(void)
 	char err[256];
 	FILE *o;
 
-	tmpname();
-	o = fopen(path, "wb");
-	ng_head(o);
+	o = ng_create();
 	put32(o, 6), put32(o, 28 + 64 + 4), put32(o, 0), put32(o, 0), put32(o, 1000),
 		put32(o, 0xfffffff0u), put32(o, 60);
 	fwrite(eth_ip4, 1, 60, o);
